@@ -1,0 +1,21 @@
+"""The asset repository: a tree of folders, assets, renditions and comments.
+
+Knows nothing of HTTP or Flask; the APIs in ``app`` are views over it.
+"""
+from .blobs import BlobStore, StoredBlob
+from .errors import (
+    AlreadyExists,
+    Forbidden,
+    InvalidPath,
+    NotFound,
+    ParentMissing,
+    PreconditionFailed,
+    RepositoryError,
+)
+from .service import FOLDER, ASSET, RENDITION, COMMENT, Node, Page, Repository
+
+__all__ = [
+    "ASSET", "COMMENT", "FOLDER", "RENDITION",
+    "AlreadyExists", "BlobStore", "Forbidden", "InvalidPath", "Node", "NotFound", "Page",
+    "ParentMissing", "PreconditionFailed", "Repository", "RepositoryError", "StoredBlob",
+]

@@ -1,0 +1,33 @@
+"""Exceptions the repository raises; each API maps them to its own error format."""
+
+
+class RepositoryError(Exception):
+    """Base class. ``str(error)`` is a message that says what to fix."""
+
+
+class InvalidPath(RepositoryError):
+    """A path or name breaks the rules in :mod:`repository.paths`."""
+
+
+class NotFound(RepositoryError):
+    """No node at that path or id."""
+
+
+class ParentMissing(RepositoryError):
+    """The parent of a node to create (or of a COPY/MOVE destination) does not exist."""
+
+
+class AlreadyExists(RepositoryError):
+    """A node of that name already exists under the parent."""
+
+
+class PreconditionFailed(RepositoryError):
+    """A condition the caller set does not hold (e.g. overwrite refused)."""
+
+
+class Forbidden(RepositoryError):
+    """The operation can never succeed as asked (e.g. moving a folder into itself)."""
+
+
+class InvalidOperation(RepositoryError):
+    """The operation does not apply to this kind of node (e.g. a binary on a folder)."""

@@ -1,0 +1,89 @@
+"""SQLAlchemy tables: the node tree, the blobs it references, users and tokens."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+ROOT_ID = "root"
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Blob(Base):
+    """A stored binary, addressed by its sha256. Never changes once written."""
+
+    __tablename__ = "blobs"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    md5: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(BigInteger)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class NodeRow(Base):
+    """One node of the tree. The tree is an adjacency list: a move changes one row."""
+
+    __tablename__ = "nodes"
+    __table_args__ = (
+        # The database, not a read-then-write check, decides who wins a create race.
+        UniqueConstraint("parent_id", "name", name="uq_nodes_parent_name"),
+        Index("ix_nodes_blob", "blob_sha256"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    parent_id: Mapped[str | None] = mapped_column(
+        String(36), ForeignKey("nodes.id", ondelete="CASCADE"), nullable=True
+    )
+    # Byte order everywhere, so pages are stable and keyset cursors agree across backends.
+    name: Mapped[str] = mapped_column(
+        String(255).with_variant(String(255, collation="C"), "postgresql")
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    properties: Mapped[dict] = mapped_column(JSON, default=dict)
+    blob_sha256: Mapped[str | None] = mapped_column(
+        String(64), ForeignKey("blobs.sha256"), nullable=True
+    )
+    mime_type: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    modified: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    email: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Token(Base):
+    """An API token. Only a hash of its secret part is stored."""
+
+    __tablename__ = "tokens"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    secret_hash: Mapped[str] = mapped_column(String(128))
+    scopes: Mapped[list] = mapped_column(JSON, default=list)
+    tenant: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

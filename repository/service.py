@@ -1,0 +1,490 @@
+"""The Repository: resolve, list, create, update, copy, move and delete nodes.
+
+Every public method runs in its own transaction and returns plain :class:`Node` values,
+so callers never hold a database session. Writes that also store bytes put the blob on
+disk first (see :mod:`repository.blobs`), then commit the row that refers to it.
+"""
+from __future__ import annotations
+
+import uuid
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any, Iterable, Iterator
+
+from sqlalchemy import delete, event, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine, create_engine
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from . import paths
+from .blobs import BlobStore, StoredBlob
+from .errors import (
+    AlreadyExists,
+    Forbidden,
+    InvalidOperation,
+    NotFound,
+    ParentMissing,
+    PreconditionFailed,
+)
+from .models import ROOT_ID, Base, Blob, NodeRow, utcnow
+from .paths import RepoPath
+
+FOLDER = "folder"
+ASSET = "asset"
+RENDITION = "rendition"
+COMMENT = "comment"
+
+#: Which kinds of node may live under which.
+ALLOWED_CHILDREN = {
+    FOLDER: {FOLDER, ASSET},
+    ASSET: {RENDITION, COMMENT},
+    RENDITION: set(),
+    COMMENT: set(),
+}
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    parent_id: str | None
+    name: str
+    kind: str
+    properties: dict[str, Any]
+    blob: StoredBlob | None
+    mime_type: str | None
+    created: datetime
+    modified: datetime
+    version: int
+    path: RepoPath = field(default=())
+
+    @property
+    def is_root(self) -> bool:
+        return self.id == ROOT_ID
+
+
+@dataclass(frozen=True)
+class Page:
+    nodes: list[Node]
+    total: int
+    offset: int
+    limit: int
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def _new_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Repository:
+    def __init__(self, database_url: str, blob_root: str, *, echo: bool = False) -> None:
+        self.engine = _make_engine(database_url, echo=echo)
+        self.blobs = BlobStore(blob_root)
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    # -- set-up -------------------------------------------------------------------------
+
+    def create_schema(self) -> None:
+        Base.metadata.create_all(self.engine)
+        with self._write() as s:
+            if s.get(NodeRow, ROOT_ID) is None:
+                s.execute(
+                    self._insert_ignore(NodeRow).values(
+                        id=ROOT_ID, parent_id=None, name="", kind=FOLDER, properties={},
+                        created=utcnow(), modified=utcnow(), version=1,
+                    )
+                )
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def _read(self) -> Iterator[Session]:
+        with self._sessions() as s, s.begin():
+            yield s
+
+    @contextmanager
+    def _write(self) -> Iterator[Session]:
+        with self._sessions() as s, s.begin():
+            if self.engine.dialect.name == "sqlite":
+                # Take the write lock up front: a deferred transaction that reads and then
+                # writes can fail at once with "database is locked" instead of waiting.
+                s.connection(execution_options={"sqlite_immediate": True})
+            yield s
+
+    def _insert_ignore(self, table):
+        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
+        return dialect.insert(table).on_conflict_do_nothing()
+
+    # -- reading --------------------------------------------------------------------------
+
+    def get(self, path: RepoPath) -> Node:
+        with self._read() as s:
+            return self._to_node(s, self._resolve(s, path), path)
+
+    def get_by_id(self, node_id: str) -> Node:
+        with self._read() as s:
+            row = s.get(NodeRow, node_id)
+            if row is None:
+                raise NotFound(f"no node with id {node_id}")
+            return self._to_node(s, row, self._path_of(s, row))
+
+    def exists(self, path: RepoPath) -> bool:
+        try:
+            self.get(path)
+        except NotFound:
+            return False
+        return True
+
+    def list_children(
+        self,
+        path: RepoPath,
+        *,
+        kinds: Iterable[str] | None = None,
+        offset: int = 0,
+        limit: int | None = 20,
+        after: str | None = None,
+    ) -> Page:
+        """One page of a node's children, ordered by name (byte order).
+
+        With ``after`` (the last name of the previous page) the page is found by key, so a
+        page deep in a large folder costs what the first page costs; ``offset`` is then
+        only reported, not used to skip rows.
+        """
+        with self._read() as s:
+            parent = self._resolve(s, path)
+            where = [NodeRow.parent_id == parent.id]
+            if kinds is not None:
+                where.append(NodeRow.kind.in_(list(kinds)))
+            total = s.scalar(select(func.count()).select_from(NodeRow).where(*where))
+            query = select(NodeRow, Blob).outerjoin(Blob).where(*where).order_by(NodeRow.name)
+            if after is not None:
+                query = query.where(NodeRow.name > after)
+            elif offset:
+                query = query.offset(offset)
+            if limit is not None:
+                query = query.limit(limit)
+            nodes = [
+                self._to_node(s, row, path + (row.name,), blob=blob)
+                for row, blob in s.execute(query)
+            ]
+            return Page(nodes=nodes, total=total or 0, offset=offset, limit=limit or 0)
+
+    # -- writing --------------------------------------------------------------------------
+
+    def create(
+        self,
+        path: RepoPath,
+        kind: str,
+        *,
+        properties: dict[str, Any] | None = None,
+        blob: StoredBlob | None = None,
+        mime_type: str | None = None,
+        node_id: str | None = None,
+    ) -> Node:
+        if not path:
+            raise AlreadyExists("the root folder always exists")
+        paths.check_new_name(path[-1])
+        try:
+            with self._write() as s:
+                parent = self._resolve_parent(s, path)
+                if kind not in ALLOWED_CHILDREN[parent.kind]:
+                    raise InvalidOperation(
+                        f"a {kind} cannot be created inside a {parent.kind} "
+                        f"({paths.to_text(path[:-1])})"
+                    )
+                if blob is not None:
+                    self._register_blob(s, blob)
+                now = utcnow()
+                row = NodeRow(
+                    id=node_id or _new_id(), parent_id=parent.id, name=path[-1], kind=kind,
+                    properties=dict(properties or {}),
+                    blob_sha256=blob.sha256 if blob else None,
+                    mime_type=mime_type, created=now, modified=now, version=1,
+                )
+                s.add(row)
+                s.flush()
+                return self._to_node(s, row, path, blob=blob)
+        except IntegrityError:
+            if node_id is not None and self._id_taken(node_id):
+                raise AlreadyExists(f"the id {node_id} is already taken") from None
+            raise AlreadyExists(f"{paths.to_text(path)} already exists") from None
+
+    def update(
+        self,
+        path: RepoPath,
+        *,
+        properties: dict[str, Any] | None = None,
+        replace_properties: bool = False,
+        blob: StoredBlob | None = None,
+        mime_type: str | None = None,
+        clear_blob: bool = False,
+        expected_version: int | None = None,
+    ) -> Node:
+        """Change a node's properties and/or binary; its version grows by one.
+
+        ``properties`` are merged into the existing ones (a value of ``None`` removes the
+        key) unless ``replace_properties`` is set. ``expected_version`` makes the update
+        conditional (optimistic locking).
+        """
+        with self._write() as s:
+            row = self._resolve(s, path)
+            if expected_version is not None and row.version != expected_version:
+                raise PreconditionFailed(
+                    f"version {expected_version} is stale; the current version is {row.version}"
+                )
+            if (blob is not None or clear_blob) and row.kind not in (ASSET, RENDITION):
+                raise InvalidOperation(f"a {row.kind} has no binary")
+            if properties is not None:
+                merged = {} if replace_properties else dict(row.properties or {})
+                for key, value in properties.items():
+                    if value is None:
+                        merged.pop(key, None)
+                    else:
+                        merged[key] = value
+                row.properties = merged
+            if blob is not None:
+                self._register_blob(s, blob)
+                row.blob_sha256 = blob.sha256
+                row.mime_type = mime_type or row.mime_type
+            elif clear_blob:
+                row.blob_sha256 = None
+                row.mime_type = None
+            elif mime_type is not None:
+                row.mime_type = mime_type
+            row.modified = utcnow()
+            row.version = row.version + 1
+            s.flush()
+            return self._to_node(s, row, path)
+
+    def delete(self, path: RepoPath) -> None:
+        """Delete a node and its whole subtree (the database cascades)."""
+        if not path:
+            raise Forbidden("the root folder cannot be deleted")
+        with self._write() as s:
+            row = self._resolve(s, path)
+            s.execute(delete(NodeRow).where(NodeRow.id == row.id))
+
+    def move(self, source: RepoPath, destination: RepoPath, *, overwrite: bool = True) -> bool:
+        """Move a subtree by changing one row. Returns True if the destination was new."""
+        return self._transfer(source, destination, overwrite=overwrite, copy_depth=None)
+
+    def copy(
+        self,
+        source: RepoPath,
+        destination: RepoPath,
+        *,
+        recursive: bool = True,
+        overwrite: bool = True,
+    ) -> bool:
+        """Copy a node (and, if ``recursive``, its subtree) by copying rows, never bytes.
+
+        Returns True if the destination was new.
+        """
+        return self._transfer(
+            source, destination, overwrite=overwrite, copy_depth="infinity" if recursive else "0"
+        )
+
+    def _transfer(
+        self, source: RepoPath, destination: RepoPath, *, overwrite: bool, copy_depth: str | None
+    ) -> bool:
+        verb = "move" if copy_depth is None else "copy"
+        if not source:
+            raise Forbidden(f"the root folder cannot be the source of a {verb}")
+        if not destination:
+            raise Forbidden(f"the root folder cannot be the destination of a {verb}")
+        paths.check_new_name(destination[-1])
+        if source == destination:
+            raise Forbidden(f"cannot {verb} {paths.to_text(source)} onto itself")
+        if paths.is_within(destination, source):
+            raise Forbidden(f"cannot {verb} {paths.to_text(source)} into its own subtree")
+        if paths.is_within(source, destination):
+            raise Forbidden(
+                f"the destination {paths.to_text(destination)} contains the source"
+            )
+        try:
+            with self._write() as s:
+                src = self._resolve(s, source)
+                dst_parent = self._resolve_parent(s, destination)
+                if src.kind not in ALLOWED_CHILDREN[dst_parent.kind]:
+                    raise InvalidOperation(
+                        f"a {src.kind} cannot be placed inside a {dst_parent.kind}"
+                    )
+                existing = s.scalar(
+                    select(NodeRow.id).where(
+                        NodeRow.parent_id == dst_parent.id, NodeRow.name == destination[-1]
+                    )
+                )
+                if existing is not None:
+                    if not overwrite:
+                        raise PreconditionFailed(
+                            f"{paths.to_text(destination)} exists and X-Overwrite is F"
+                        )
+                    s.execute(delete(NodeRow).where(NodeRow.id == existing))
+                if copy_depth is None:
+                    s.execute(
+                        update(NodeRow)
+                        .where(NodeRow.id == src.id)
+                        .values(
+                            parent_id=dst_parent.id, name=destination[-1],
+                            modified=utcnow(), version=NodeRow.version + 1,
+                        )
+                    )
+                else:
+                    self._copy_rows(s, src, dst_parent.id, destination[-1], copy_depth == "infinity")
+            return existing is None
+        except IntegrityError:
+            raise AlreadyExists(
+                f"{paths.to_text(destination)} was created by another request meanwhile"
+            ) from None
+
+    def _copy_rows(
+        self, s: Session, src: NodeRow, new_parent_id: str, new_name: str, recursive: bool
+    ) -> None:
+        columns = [
+            NodeRow.id, NodeRow.parent_id, NodeRow.name, NodeRow.kind, NodeRow.properties,
+            NodeRow.blob_sha256, NodeRow.mime_type,
+        ]
+        if recursive:
+            tree = (
+                select(NodeRow.id.label("id"), literal(0).label("depth"))
+                .where(NodeRow.id == src.id)
+                .cte("subtree", recursive=True)
+            )
+            tree = tree.union_all(
+                select(NodeRow.id, tree.c.depth + 1).where(NodeRow.parent_id == tree.c.id)
+            )
+            query = select(*columns).join(tree, tree.c.id == NodeRow.id).order_by(tree.c.depth)
+        else:
+            query = select(*columns).where(NodeRow.id == src.id)
+        new_ids: dict[str, str] = {}
+        now = utcnow()
+        batch: list[dict[str, Any]] = []
+        for row in s.execute(query):
+            new_id = _new_id()
+            new_ids[row.id] = new_id
+            is_top = row.id == src.id
+            batch.append(
+                {
+                    "id": new_id,
+                    "parent_id": new_parent_id if is_top else new_ids[row.parent_id],
+                    "name": new_name if is_top else row.name,
+                    "kind": row.kind, "properties": row.properties,
+                    "blob_sha256": row.blob_sha256, "mime_type": row.mime_type,
+                    "created": now, "modified": now, "version": 1,
+                }
+            )
+            if len(batch) >= 1000:
+                s.execute(insert(NodeRow), batch)
+                batch = []
+        if batch:
+            s.execute(insert(NodeRow), batch)
+
+    # -- blobs ----------------------------------------------------------------------------
+
+    def _register_blob(self, s: Session, blob: StoredBlob) -> None:
+        s.execute(
+            self._insert_ignore(Blob).values(
+                sha256=blob.sha256, md5=blob.md5, size=blob.size, created=utcnow()
+            )
+        )
+
+    def collect_garbage(self, *, grace_seconds: float = 3600) -> tuple[int, int]:
+        """Remove blobs no node references. Returns (blobs removed, stale uploads removed).
+
+        A blob file younger than ``grace_seconds`` is kept: an upload may have put it in
+        place and not yet committed the row that refers to it.
+        """
+        removed = 0
+        with self._write() as s:
+            referenced = select(NodeRow.blob_sha256).where(NodeRow.blob_sha256.is_not(None))
+            orphans = list(s.scalars(select(Blob.sha256).where(Blob.sha256.not_in(referenced))))
+            for sha in orphans:
+                if self.blobs.remove(sha, older_than=grace_seconds) or not self.blobs.exists(sha):
+                    s.execute(delete(Blob).where(Blob.sha256 == sha))
+                    removed += 1
+            known = set(s.scalars(select(Blob.sha256)))
+        for sha in self.blobs.all_keys():
+            if sha not in known and self.blobs.remove(sha, older_than=grace_seconds):
+                removed += 1
+        stale = self.blobs.remove_stale_uploads(older_than=grace_seconds)
+        return removed, stale
+
+    # -- internals ------------------------------------------------------------------------
+
+    def _resolve(self, s: Session, path: RepoPath) -> NodeRow:
+        """Find the row at ``path`` with one indexed lookup per segment."""
+        row = s.get(NodeRow, ROOT_ID)
+        if row is None:
+            raise NotFound("the repository has no root; was create_schema() run?")
+        for depth, name in enumerate(path):
+            row = s.scalar(
+                select(NodeRow).where(NodeRow.parent_id == row.id, NodeRow.name == name)
+            )
+            if row is None:
+                raise NotFound(f"{paths.to_text(path[: depth + 1])} does not exist")
+        return row
+
+    def _resolve_parent(self, s: Session, path: RepoPath) -> NodeRow:
+        try:
+            return self._resolve(s, path[:-1])
+        except NotFound as missing:
+            raise ParentMissing(
+                f"the parent {paths.to_text(path[:-1])} does not exist ({missing})"
+            ) from None
+
+    def _path_of(self, s: Session, row: NodeRow) -> RepoPath:
+        names: list[str] = []
+        while row.parent_id is not None:
+            names.append(row.name)
+            row = s.get(NodeRow, row.parent_id)
+        return tuple(reversed(names))
+
+    def _id_taken(self, node_id: str) -> bool:
+        with self._read() as s:
+            return s.get(NodeRow, node_id) is not None
+
+    def _to_node(
+        self, s: Session, row: NodeRow, path: RepoPath, *, blob: Blob | StoredBlob | None = None
+    ) -> Node:
+        stored = None
+        if row.blob_sha256 is not None:
+            if blob is None or blob.sha256 != row.blob_sha256:
+                blob = s.get(Blob, row.blob_sha256)
+            stored = StoredBlob(sha256=blob.sha256, md5=blob.md5, size=blob.size)
+        return Node(
+            id=row.id, parent_id=row.parent_id, name=row.name, kind=row.kind,
+            properties=dict(row.properties or {}), blob=stored, mime_type=row.mime_type,
+            created=_aware(row.created), modified=_aware(row.modified), version=row.version,
+            path=path,
+        )
+
+
+def _make_engine(database_url: str, *, echo: bool) -> Engine:
+    if not database_url.startswith("sqlite"):
+        return create_engine(database_url, echo=echo, pool_pre_ping=True)
+    engine = create_engine(database_url, echo=echo, connect_args={"timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_connection, _record):
+        # Let SQLAlchemy, not the sqlite3 module, issue BEGIN (see the "begin" hook).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA synchronous=FULL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection):
+        immediate = connection.get_execution_options().get("sqlite_immediate")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
