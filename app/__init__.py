@@ -1,0 +1,74 @@
+"""The Flask application: ``flask --app app run`` or ``gunicorn 'app:create_app()'``."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app
+
+from repository import Repository
+from repository.accounts import Accounts
+
+from . import config as default_config
+
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    instance_path = os.environ.get("ASSETS_INSTANCE_PATH")
+    app = Flask(
+        __name__,
+        instance_path=os.path.abspath(instance_path) if instance_path else None,
+        instance_relative_config=True,
+    )
+    app.config.from_object(default_config)
+    if test_config is None:
+        app.config.from_pyfile("config.py", silent=True)
+        app.config.from_prefixed_env("ASSETS")
+    else:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    repository = Repository(
+        app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'assets.db'}",
+        app.config["BLOB_ROOT"] or str(Path(app.instance_path) / "blobs"),
+    )
+    repository.create_schema()
+    app.extensions["repository"] = repository
+    app.extensions["accounts"] = Accounts(repository)
+    _bootstrap_admin(app)
+
+    from . import cli
+    from .aem import bp as aem_bp
+
+    app.register_blueprint(aem_bp)
+    cli.register(app)
+    return app
+
+
+def get_repository() -> Repository:
+    return current_app.extensions["repository"]
+
+
+def get_accounts() -> Accounts:
+    return current_app.extensions["accounts"]
+
+
+def _bootstrap_admin(app: Flask) -> None:
+    """There is never a built-in password: take one from the settings, or make one up."""
+    accounts: Accounts = app.extensions["accounts"]
+    password = app.config.get("ADMIN_PASSWORD")
+    if password:
+        accounts.ensure_user("admin", str(password))
+        return
+    if accounts.count_users() > 0:
+        return
+    password = secrets.token_urlsafe(18)
+    target = Path(app.instance_path) / "admin-password.txt"
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        out.write(password + "\n")
+    os.chmod(target, 0o600)
+    accounts.ensure_user("admin", password)
+    app.logger.warning("Created the user 'admin'; its password is in %s (readable only by you)", target)

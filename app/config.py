@@ -1,0 +1,16 @@
+"""Default settings. Override them in ``instance/config.py`` or with ``ASSETS_*`` variables
+(``ASSETS_DATABASE_URL``, ``ASSETS_MAX_CONTENT_LENGTH``, ...)."""
+
+#: SQLAlchemy URL; None means SQLite in the instance folder.
+DATABASE_URL = None
+#: Where blobs are stored; None means ``blobs/`` in the instance folder.
+BLOB_ROOT = None
+#: Largest request body accepted (bytes); larger → 413. 2 GiB.
+MAX_CONTENT_LENGTH = 2 * 1024**3
+#: If set at start-up, the user ``admin`` exists with this password.
+ADMIN_PASSWORD = None
+#: Folder listings: page size when ``limit`` is absent, and the largest allowed.
+LISTING_DEFAULT_LIMIT = 20
+LISTING_MAX_LIMIT = 1000
+#: Blobs younger than this are never garbage-collected (an upload may be committing).
+GC_GRACE_SECONDS = 3600

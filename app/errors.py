@@ -1,0 +1,47 @@
+"""The one place that says which HTTP status each repository error means.
+
+Each API renders the status and message in its own error format (AEM: a Siren
+``core/response``); the mapping itself lives only here.
+"""
+from __future__ import annotations
+
+from repository.blobs import BlobTooLarge
+from repository.errors import (
+    AlreadyExists,
+    Forbidden,
+    InvalidOperation,
+    InvalidPath,
+    NotFound,
+    ParentMissing,
+    PreconditionFailed,
+)
+
+REPOSITORY_STATUS: dict[type[Exception], int] = {
+    InvalidPath: 400,
+    InvalidOperation: 400,
+    Forbidden: 403,
+    NotFound: 404,
+    AlreadyExists: 409,
+    # A create or COPY/MOVE whose parent is missing: a client mistake, never a 5xx.
+    ParentMissing: 412,
+    PreconditionFailed: 412,
+    BlobTooLarge: 413,
+}
+
+
+class ApiError(Exception):
+    """Bad input found by a view: an HTTP status and a message saying what to fix."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+def status_for(error: Exception) -> int:
+    if isinstance(error, ApiError):
+        return error.status
+    for kind, status in REPOSITORY_STATUS.items():
+        if isinstance(error, kind):
+            return status
+    return 500

@@ -1,0 +1,71 @@
+"""Reading request bodies into the blob store, shared by every API."""
+from __future__ import annotations
+
+import json
+import mimetypes
+from typing import Any
+
+from flask import current_app, request
+from werkzeug.datastructures import FileStorage
+
+from repository import StoredBlob
+
+from . import get_repository
+from .errors import ApiError
+
+JSON_TYPES = frozenset({"application/json", "application/vnd.siren+json"})
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+#: JSON bodies are read into memory; they hold properties, never binaries.
+MAX_JSON_BYTES = 1024 * 1024
+
+
+def is_json() -> bool:
+    return request.mimetype in JSON_TYPES or request.mimetype.endswith("+json")
+
+
+def is_form() -> bool:
+    return request.mimetype in FORM_TYPES
+
+
+def json_body() -> Any:
+    length = request.content_length
+    if length is not None and length > MAX_JSON_BYTES:
+        raise ApiError(413, f"a JSON body must be at most {MAX_JSON_BYTES} bytes")
+    data = request.stream.read(MAX_JSON_BYTES + 1)
+    if len(data) > MAX_JSON_BYTES:
+        raise ApiError(413, f"a JSON body must be at most {MAX_JSON_BYTES} bytes")
+    try:
+        return json.loads(data or b"null")
+    except (ValueError, UnicodeDecodeError) as error:
+        raise ApiError(400, f"the body is not valid JSON: {error}") from None
+
+
+def store_raw_body() -> tuple[StoredBlob, str]:
+    """Stream the raw request body into the blob store; returns the blob and its type."""
+    if not request.mimetype:
+        raise ApiError(415, "send the file's media type in the Content-Type header")
+    blob = get_repository().blobs.put(request.stream, max_size=current_app.config["MAX_CONTENT_LENGTH"])
+    return blob, request.mimetype
+
+
+def store_file(upload: FileStorage) -> tuple[StoredBlob, str]:
+    blob = get_repository().blobs.put(upload.stream, max_size=current_app.config["MAX_CONTENT_LENGTH"])
+    return blob, media_type_of(upload)
+
+
+def media_type_of(upload: FileStorage) -> str:
+    declared = upload.mimetype
+    if declared and declared != "application/octet-stream":
+        return declared
+    guessed, _ = mimetypes.guess_type(upload.filename or "")
+    return guessed or declared or "application/octet-stream"
+
+
+def form_file(field: str) -> FileStorage | None:
+    """The uploaded file in ``field``; a text value where a file belongs is an error."""
+    upload = request.files.get(field)
+    if upload is not None:
+        return upload
+    if field in request.form:
+        raise ApiError(400, f"the field '{field}' must be a file upload (multipart/form-data)")
+    return None
