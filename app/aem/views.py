@@ -190,15 +190,15 @@ def download_rendition(target: Target) -> Response:
     holder = _rendition_holder(target)
     if holder.blob is None:
         raise NotFound(f"{paths.to_text(target.path)} has no {target.item} rendition")
-    response = send_file(
+    return send_file(
         repository.blobs.path_of(holder.blob.sha256),
         mimetype=holder.mime_type or "application/octet-stream",
         conditional=True,
         etag=holder.blob.sha256,
         last_modified=holder.modified,
         max_age=0,
+        download_name=holder.name,
     )
-    return response
 
 
 def _rendition_holder(target: Target) -> Node:
