@@ -11,6 +11,7 @@ from repository.errors import (
     Forbidden,
     InvalidOperation,
     InvalidPath,
+    InvalidValue,
     NotFound,
     ParentMissing,
     PreconditionFailed,
@@ -19,6 +20,7 @@ from repository.errors import (
 REPOSITORY_STATUS: dict[type[Exception], int] = {
     InvalidPath: 400,
     InvalidOperation: 400,
+    InvalidValue: 400,
     Forbidden: 403,
     NotFound: 404,
     AlreadyExists: 409,

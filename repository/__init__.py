@@ -6,7 +6,9 @@ from .blobs import BlobStore, StoredBlob
 from .errors import (
     AlreadyExists,
     Forbidden,
+    InvalidOperation,
     InvalidPath,
+    InvalidValue,
     NotFound,
     ParentMissing,
     PreconditionFailed,
@@ -16,6 +18,6 @@ from .service import FOLDER, ASSET, RENDITION, COMMENT, Node, Page, Repository
 
 __all__ = [
     "ASSET", "COMMENT", "FOLDER", "RENDITION",
-    "AlreadyExists", "BlobStore", "Forbidden", "InvalidPath", "Node", "NotFound", "Page",
+    "AlreadyExists", "BlobStore", "Forbidden", "InvalidOperation", "InvalidPath", "InvalidValue", "Node", "NotFound", "Page",
     "ParentMissing", "PreconditionFailed", "Repository", "RepositoryError", "StoredBlob",
 ]

@@ -31,3 +31,7 @@ class Forbidden(RepositoryError):
 
 class InvalidOperation(RepositoryError):
     """The operation does not apply to this kind of node (e.g. a binary on a folder)."""
+
+
+class InvalidValue(RepositoryError):
+    """An argument is out of range or too long (a media type, an id, a page size)."""

@@ -58,10 +58,14 @@ def parse(text: str, *, percent_decode: bool = False) -> RepoPath:
             text = unquote(text, errors="strict")
         except UnicodeDecodeError:
             raise InvalidPath("a path's percent-escapes must encode UTF-8") from None
-    stripped = text.strip("/")
+    # One leading and one trailing "/" are optional; any other empty segment is refused.
+    stripped = text.removeprefix("/").removesuffix("/") if text != "/" else ""
     if stripped == "":
         return ROOT
-    return tuple(check_name(segment) for segment in stripped.split("/"))
+    segments = stripped.split("/")
+    if "" in segments:
+        raise InvalidPath(f"a path must not contain an empty segment ('//'): {text!r}")
+    return tuple(check_name(segment) for segment in segments)
 
 
 def to_text(path: RepoPath) -> str:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import delete, event, func, insert, literal, select, update
+from sqlalchemy import delete, event, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +24,7 @@ from .errors import (
     AlreadyExists,
     Forbidden,
     InvalidOperation,
+    InvalidValue,
     NotFound,
     ParentMissing,
     PreconditionFailed,
@@ -35,6 +36,13 @@ FOLDER = "folder"
 ASSET = "asset"
 RENDITION = "rendition"
 COMMENT = "comment"
+
+#: Kinds of node that carry a binary.
+BINARY_KINDS = frozenset({ASSET, RENDITION})
+MAX_ID_LENGTH = 36
+MAX_MIME_LENGTH = 255
+#: Key of the PostgreSQL advisory lock that serialises moves (see ``_transfer``).
+MOVE_LOCK_KEY = 0x61737365
 
 #: Which kinds of node may live under which.
 ALLOWED_CHILDREN = {
@@ -129,6 +137,8 @@ class Repository:
             return self._to_node(s, self._resolve(s, path), path)
 
     def get_by_id(self, node_id: str) -> Node:
+        if not _storable(node_id, MAX_ID_LENGTH):
+            raise NotFound(f"no node with id {node_id!r}")
         with self._read() as s:
             row = s.get(NodeRow, node_id)
             if row is None:
@@ -157,6 +167,12 @@ class Repository:
         page deep in a large folder costs what the first page costs; ``offset`` is then
         only reported, not used to skip rows.
         """
+        if offset < 0:
+            raise InvalidValue("offset must not be negative")
+        if limit is not None and limit < 1:
+            raise InvalidValue("limit must be at least 1")
+        if after is not None:
+            paths.check_name(after)
         with self._read() as s:
             parent = self._resolve(s, path)
             where = [NodeRow.parent_id == parent.id]
@@ -191,6 +207,11 @@ class Repository:
         if not path:
             raise AlreadyExists("the root folder always exists")
         paths.check_new_name(path[-1])
+        if blob is not None and kind not in BINARY_KINDS:
+            raise InvalidOperation(f"a {kind} has no binary")
+        if node_id is not None and not _storable(node_id, MAX_ID_LENGTH):
+            raise InvalidValue(f"an id must be 1 to {MAX_ID_LENGTH} characters, without NUL")
+        _check_mime(mime_type)
         try:
             with self._write() as s:
                 parent = self._resolve_parent(s, path)
@@ -214,6 +235,8 @@ class Repository:
         except IntegrityError:
             if node_id is not None and self._id_taken(node_id):
                 raise AlreadyExists(f"the id {node_id} is already taken") from None
+            if not self.exists(path[:-1]):  # the parent was deleted meanwhile
+                raise ParentMissing(f"the parent {paths.to_text(path[:-1])} was deleted") from None
             raise AlreadyExists(f"{paths.to_text(path)} already exists") from None
 
     def update(
@@ -233,13 +256,14 @@ class Repository:
         key) unless ``replace_properties`` is set. ``expected_version`` makes the update
         conditional (optimistic locking).
         """
+        _check_mime(mime_type)
         with self._write() as s:
-            row = self._resolve(s, path)
+            row = self._resolve(s, path, lock=True)
             if expected_version is not None and row.version != expected_version:
                 raise PreconditionFailed(
                     f"version {expected_version} is stale; the current version is {row.version}"
                 )
-            if (blob is not None or clear_blob) and row.kind not in (ASSET, RENDITION):
+            if (blob is not None or clear_blob) and row.kind not in BINARY_KINDS:
                 raise InvalidOperation(f"a {row.kind} has no binary")
             if properties is not None:
                 merged = {} if replace_properties else dict(row.properties or {})
@@ -310,8 +334,14 @@ class Repository:
             )
         try:
             with self._write() as s:
+                if copy_depth is None and self.engine.dialect.name == "postgresql":
+                    # Two crossing moves (/x → /y/x and /y → /x/y) must not both pass the
+                    # subtree check below; SQLite's write lock already serialises them.
+                    s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MOVE_LOCK_KEY})
                 src = self._resolve(s, source)
                 dst_parent = self._resolve_parent(s, destination)
+                if copy_depth is None and self._is_ancestor(s, src.id, dst_parent):
+                    raise Forbidden(f"cannot move {paths.to_text(source)} into its own subtree")
                 if src.kind not in ALLOWED_CHILDREN[dst_parent.kind]:
                     raise InvalidOperation(
                         f"a {src.kind} cannot be placed inside a {dst_parent.kind}"
@@ -340,6 +370,10 @@ class Repository:
                     self._copy_rows(s, src, dst_parent.id, destination[-1], copy_depth == "infinity")
             return existing is None
         except IntegrityError:
+            if not self.exists(destination[:-1]):  # the parent was deleted meanwhile
+                raise ParentMissing(
+                    f"the parent {paths.to_text(destination[:-1])} was deleted"
+                ) from None
             raise AlreadyExists(
                 f"{paths.to_text(destination)} was created by another request meanwhile"
             ) from None
@@ -418,18 +452,35 @@ class Repository:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _resolve(self, s: Session, path: RepoPath) -> NodeRow:
-        """Find the row at ``path`` with one indexed lookup per segment."""
+    def _resolve(self, s: Session, path: RepoPath, *, lock: bool = False) -> NodeRow:
+        """Find the row at ``path`` with one indexed lookup per segment.
+
+        With ``lock`` the row is locked for the rest of the transaction (PostgreSQL), so a
+        read-modify-write of it cannot lose a concurrent change.
+        """
         row = s.get(NodeRow, ROOT_ID)
         if row is None:
             raise NotFound("the repository has no root; was create_schema() run?")
         for depth, name in enumerate(path):
-            row = s.scalar(
-                select(NodeRow).where(NodeRow.parent_id == row.id, NodeRow.name == name)
-            )
+            if "\x00" in name:
+                raise NotFound(f"{paths.to_text(path[: depth + 1])!r} does not exist")
+            query = select(NodeRow).where(NodeRow.parent_id == row.id, NodeRow.name == name)
+            if lock and depth == len(path) - 1:
+                query = query.with_for_update()
+            row = s.scalar(query)
             if row is None:
                 raise NotFound(f"{paths.to_text(path[: depth + 1])} does not exist")
+        if lock and not path:
+            s.refresh(row, with_for_update=True)
         return row
+
+    def _is_ancestor(self, s: Session, ancestor_id: str, row: NodeRow) -> bool:
+        """True when ``ancestor_id`` is ``row`` or one of its ancestors (O(depth))."""
+        while row is not None:
+            if row.id == ancestor_id:
+                return True
+            row = s.get(NodeRow, row.parent_id) if row.parent_id is not None else None
+        return False
 
     def _resolve_parent(self, s: Session, path: RepoPath) -> NodeRow:
         try:
@@ -464,6 +515,15 @@ class Repository:
             created=_aware(row.created), modified=_aware(row.modified), version=row.version,
             path=path,
         )
+
+
+def _storable(value: str, max_length: int) -> bool:
+    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+
+
+def _check_mime(mime_type: str | None) -> None:
+    if mime_type is not None and not _storable(mime_type, MAX_MIME_LENGTH):
+        raise InvalidValue(f"a media type must be 1 to {MAX_MIME_LENGTH} characters")
 
 
 def _make_engine(database_url: str, *, echo: bool) -> Engine:

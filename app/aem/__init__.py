@@ -4,7 +4,23 @@ COPY and MOVE are registered as explicit methods and described in the README; Si
 actions cannot express them, so they are not advertised as actions.
 """
 from flask import Blueprint
+from werkzeug.routing import PathConverter
 
 bp = Blueprint("aem", __name__)
+
+
+class AnyPathConverter(PathConverter):
+    """Like ``path``, but lets every character through (newlines, a leading "/"), so the
+    repository's path rules, not the router, answer hostile paths with a clear 400."""
+
+    regex = r"[\s\S]*?"
+    part_isolating = False  # it matches across "/" (Werkzeug would infer True from the regex)
+
+
+@bp.record_once
+def _configure_routing(state) -> None:
+    state.app.url_map.converters["anypath"] = AnyPathConverter
+    # "/api/assets//x" must reach the path rules (400), not be redirected to "/api/assets/x".
+    state.app.url_map.merge_slashes = False
 
 from . import views  # noqa: E402,F401  (registers the routes)

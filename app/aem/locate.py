@@ -30,29 +30,41 @@ def locate(repository: Repository, subpath: str, *, strip_json: bool) -> Target:
     """Parse the part of the URL after ``/api/assets``.
 
     ``<asset>/renditions/<name>`` and ``<asset>/comments/<name>`` address sub-resources
-    when ``<asset>`` is an asset. With ``strip_json`` (reads), a trailing ``.json`` selects
-    the representation of the node named without it, if there is one.
+    when ``<asset>`` is an asset, or does not exist (then the answer is a 404 for it). With
+    ``strip_json`` (reads), a trailing ``.json`` selects the representation of the node
+    named without it, unless only a node named with it exists. Renditions are bytes, so
+    their names keep any ``.json``.
     """
-    segments = paths.parse(subpath)
+    # The route's own "/" precedes subpath: "/" + subpath makes "//x" an empty segment.
+    subpath = "/" + subpath
+    if not (strip_json and subpath.endswith(JSON_SUFFIX) and not subpath.endswith("/" + JSON_SUFFIX)):
+        return _split(repository, paths.parse(subpath))
+    stripped = _split(repository, paths.parse(subpath[: -len(JSON_SUFFIX)]))
+    try:
+        whole = _split(repository, paths.parse(subpath))
+    except InvalidPath:  # e.g. a 255-byte name plus ".json"
+        return stripped
+    if whole.collection == "renditions":
+        return whole
+    if stripped.collection is None and not repository.exists(stripped.path) \
+            and repository.exists(whole.path):
+        return whole
+    return stripped
+
+
+def _split(repository: Repository, segments: RepoPath) -> Target:
     for index in range(1, len(segments)):
-        if segments[index] in SUB_COLLECTIONS and _is_asset(repository, segments[:index]):
+        if segments[index] in SUB_COLLECTIONS and _asset_or_missing(repository, segments[:index]):
             rest = segments[index + 1 :]
             if len(rest) > 1:
                 raise InvalidPath(f"{paths.to_text(segments)}: too many segments after "
                                   f"'{segments[index]}'")
-            item = rest[0] if rest else None
-            if strip_json and item and segments[index] == "comments" and item.endswith(JSON_SUFFIX):
-                item = item[: -len(JSON_SUFFIX)]
-            return Target(segments[:index], segments[index], item)
-    if strip_json and segments and segments[-1].endswith(JSON_SUFFIX) and segments[-1] != JSON_SUFFIX:
-        stripped = segments[:-1] + (segments[-1][: -len(JSON_SUFFIX)],)
-        if repository.exists(stripped) or not repository.exists(segments):
-            return Target(stripped)
+            return Target(segments[:index], segments[index], rest[0] if rest else None)
     return Target(segments)
 
 
-def _is_asset(repository: Repository, path: RepoPath) -> bool:
+def _asset_or_missing(repository: Repository, path: RepoPath) -> bool:
     try:
         return repository.get(path).kind == ASSET
     except NotFound:
-        return False
+        return True

@@ -1,6 +1,7 @@
 """Nodes as Siren entities, the way AEM's Assets HTTP API shows them."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from repository import ASSET, COMMENT, FOLDER, RENDITION, Node, Page
@@ -23,6 +24,17 @@ CLASS_OF = {FOLDER: "assets/folder", ASSET: "assets/asset",
 THUMBNAIL_PREFIX = "cq5dam.thumbnail."
 PREFERRED_THUMBNAIL = "cq5dam.thumbnail.140.100.png"
 ORIGINAL = "original"
+
+
+#: Top-level media types a Siren link ``type`` may name (the Siren schema's pattern).
+SIREN_MEDIA_TYPE = re.compile(
+    r"^(application|audio|image|message|model|multipart|text|video)/[A-Za-z0-9!#$&.+\-^_]{1,127}$"
+)
+
+
+def link_type(mime_type: str | None) -> str | None:
+    """The media type for a link, left out when Siren's schema could not express it."""
+    return mime_type if mime_type and SIREN_MEDIA_TYPE.match(mime_type) else None
 
 
 def stored_properties(incoming: dict[str, Any]) -> dict[str, Any]:
@@ -57,7 +69,7 @@ def child_entity(node: Node) -> Entity:
 
 
 def folder_entity(node: Node, page: Page, next_after: str | None) -> Entity:
-    properties: dict[str, Any] = {"name": node.name, **shown_properties(node.properties)}
+    properties: dict[str, Any] = {**shown_properties(node.properties), "name": node.name}
     title = _title(node)
     if title is not None:
         properties["title"] = title
@@ -114,7 +126,7 @@ def asset_entity(node: Node, renditions: list[Node], comments: list[Node]) -> En
         links.append(Link(rel=["thumbnail"], href=urls.rendition(node.path, thumbnail)))
     if node.blob is not None:
         links.append(Link(rel=["content"], href=urls.rendition(node.path, ORIGINAL),
-                          type=node.mime_type))
+                          type=link_type(node.mime_type)))
     properties = {"name": node.name, "metadata": asset_metadata(node),
                   "srn:paging": _paging(len(renditions) + (node.blob is not None))}
     actions = [
@@ -140,7 +152,7 @@ def _rendition_entity(asset_path: RepoPath, name: str, holder: Node) -> Entity:
         properties["size"] = holder.blob.size
     return Entity(cls=[CLASS_OF[RENDITION]], rel=["child"], properties=properties,
                   links=[Link(rel=["self"], href=urls.rendition(asset_path, name),
-                              type=holder.mime_type)])
+                              type=link_type(holder.mime_type))])
 
 
 def _comment_entity(asset_path: RepoPath, comment: Node) -> Entity:

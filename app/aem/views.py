@@ -10,6 +10,7 @@ from flask import Response, current_app, g, request, send_file
 from werkzeug.exceptions import HTTPException
 
 from repository import ASSET, COMMENT, FOLDER, RENDITION, Node, paths
+from repository.service import ALLOWED_CHILDREN
 from repository.errors import (
     AlreadyExists,
     InvalidOperation,
@@ -122,7 +123,7 @@ def dispatch_root() -> Response:
     return dispatch("")
 
 
-@bp.route("/api/assets/<path:subpath>", methods=METHODS)
+@bp.route("/api/assets/<anypath:subpath>", methods=METHODS)
 def dispatch(subpath: str) -> Response:
     method = "GET" if request.method == "HEAD" else request.method
     repository = get_repository()
@@ -244,7 +245,7 @@ def create_from_form(target: Target) -> Response:
     if upload is None:
         node = get_repository().create(path, FOLDER, properties=properties)
         return reply(201, "Folder created", node.path, "created")
-    _check_creatable(path)
+    _check_creatable(path, ASSET)
     blob, mime = store_file(upload)
     node = get_repository().create(path, ASSET, properties=properties, blob=blob, mime_type=mime)
     return reply(201, "Asset created", node.path, "created")
@@ -254,7 +255,7 @@ def create_asset_from_body(target: Target) -> Response:
     if target.star:
         raise ApiError(400, "name the asset in the URL when sending a raw body, or send a "
                             "multipart form with the fields 'name' and 'file'")
-    _check_creatable(target.path)
+    _check_creatable(target.path, ASSET)
     blob, mime = store_raw_body()
     node = get_repository().create(target.path, ASSET, properties=_query_properties(),
                                    blob=blob, mime_type=mime)
@@ -274,7 +275,7 @@ def create_rendition(target: Target) -> Response:
         if name == ORIGINAL:
             raise ApiError(409, "the original rendition exists; replace it with PUT")
         path = asset.path + (paths.check_new_name(name),)
-        _check_creatable(path)
+        _check_creatable(path, RENDITION)
         blob, mime = store_file(upload)
     else:
         if target.star:
@@ -282,7 +283,7 @@ def create_rendition(target: Target) -> Response:
         if target.item == ORIGINAL:
             raise ApiError(409, "the original rendition exists; replace it with PUT")
         path = asset.path + (paths.check_new_name(target.item),)
-        _check_creatable(path)
+        _check_creatable(path, RENDITION)
         blob, mime = store_raw_body()
     node = get_repository().create(path, RENDITION, blob=blob, mime_type=mime)
     return reply(201, "Rendition created", asset.path + ("renditions", node.name), "created",
@@ -424,15 +425,18 @@ def _named_path(path, upload):
     return path[:-1] + (paths.check_new_name(_chosen_name("*", upload)),)
 
 
-def _check_creatable(path) -> None:
-    """Refuse a create before its bytes are read: a missing parent or a taken name.
+def _check_creatable(path, kind: str) -> None:
+    """Refuse a create before its bytes are read: a missing parent, a parent that cannot
+    hold ``kind``, or a taken name.
 
     The database still decides a race; this only spares uploading a body that cannot land.
     """
     repository = get_repository()
     try:
-        repository.get(path[:-1])
+        parent = repository.get(path[:-1])
     except NotFound:
         raise ParentMissing(f"the parent {paths.to_text(path[:-1])} does not exist") from None
+    if kind not in ALLOWED_CHILDREN[parent.kind]:
+        raise InvalidOperation(f"a {kind} cannot be created inside a {parent.kind}")
     if repository.exists(path):
         raise AlreadyExists(f"{paths.to_text(path)} already exists")
