@@ -98,8 +98,18 @@ def http_error(error: HTTPException) -> Response:
         message = f"the request body is larger than the limit of {limit} bytes"
     response = siren(core_response(status, message), status)
     if status == 405:
-        response.headers["Allow"] = ", ".join(METHODS + ["HEAD"])
+        allowed = getattr(error, "valid_methods", None) or METHODS + ["HEAD"]
+        response.headers["Allow"] = ", ".join(allowed)
     return response
+
+
+@bp.app_errorhandler(404)
+@bp.app_errorhandler(405)
+def routing_error(error: HTTPException):
+    """Routing errors happen before the blueprint is chosen; answer AEM paths in Siren."""
+    if request.path == "/api.json" or request.path.startswith(urls.API_ROOT):
+        return http_error(error)
+    return error
 
 
 # -- routes --------------------------------------------------------------------------------

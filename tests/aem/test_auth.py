@@ -144,3 +144,10 @@ def test_bearer_token_works_for_reads_and_writes(anonymous, token_auth, tree):
 def test_bearer_scheme_is_case_insensitive(anonymous, token_auth, tree):
     token = token_auth["Authorization"].split(" ", 1)[1]
     assert anonymous.get(json_url("f"), headers={"Authorization": f"bearer {token}"}).status_code == 200
+
+
+def test_an_unsupported_method_on_the_service_document_is_a_siren_405(anonymous):
+    response = anonymous.open("COPY", "/api.json")
+    assert response.status_code == 405
+    assert response.json["class"] == ["core/response"]
+    assert "GET" in response.headers["Allow"] and "COPY" not in response.headers["Allow"]

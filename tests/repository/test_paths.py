@@ -15,7 +15,6 @@ from repository.errors import InvalidPath, RepositoryError
     [
         ("/", ()),
         ("", ()),
-        ("//", ()),
         ("/a", ("a",)),
         ("a", ("a",)),
         ("/a/", ("a",)),
@@ -39,8 +38,9 @@ def test_parse_refuses_dot_segments(text):
         paths.parse(text)
 
 
-@pytest.mark.parametrize("text", ["/a//b", "a//b", "/a///b/c"])
-def test_parse_refuses_empty_interior_segments(text):
+@pytest.mark.parametrize("text", ["/a//b", "a//b", "/a///b/c", "//a", "a//", "//a//"])
+def test_parse_refuses_empty_segments(text):
+    # One leading and one trailing "/" are optional; any other empty segment is refused.
     with pytest.raises(InvalidPath, match="empty"):
         paths.parse(text)
 
