@@ -16,15 +16,29 @@ def basic(user: str, password: str) -> dict[str, str]:
 
 
 @pytest.fixture
-def app(tmp_path):
-    app = create_app({
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'assets.db'}",
-        "BLOB_ROOT": str(tmp_path / "blobs"),
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-    })
-    yield app
-    app.extensions["repository"].dispose()
+def make_app(tmp_path):
+    """Build an app on its own database and blob folder in tmp_path, with extra settings."""
+    made = []
+
+    def make(name: str = "assets", **settings):
+        app = create_app({
+            "TESTING": True,
+            "DATABASE_URL": f"sqlite:///{tmp_path / (name + '.db')}",
+            "BLOB_ROOT": str(tmp_path / f"{name}-blobs" if name != "assets" else tmp_path / "blobs"),
+            "ADMIN_PASSWORD": ADMIN_PASSWORD,
+            **settings,
+        })
+        made.append(app)
+        return app
+
+    yield make
+    for app in made:
+        app.extensions["repository"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
 
 
 @pytest.fixture

@@ -319,7 +319,7 @@ def create_comment(target: Target) -> Response:
                 raise ApiError(400, f"annotationData must be JSON: {error}") from None
         properties["annotationData"] = annotation
     name = f"{int(time.time() * 1000):013d}-{secrets.token_hex(4)}"
-    node = repository.create(asset.path + (name,), COMMENT, properties=properties)
+    repository.create(asset.path + (name,), COMMENT, properties=properties)
     return reply(201, "Comment created", asset.path + ("comments", name), "created",
                  location=urls.comment(asset.path, name))
 

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 
-from ..conftest import ADMIN_PASSWORD
 from .helpers import SIREN_SCHEMA_PATH, Api, load_siren_validator
 
 SMALL_LIMIT = 1000
@@ -46,17 +44,9 @@ def blob_root(app) -> str:
 
 
 @pytest.fixture
-def small_app(tmp_path):
+def small_app(make_app):
     """Like ``app``, with MAX_CONTENT_LENGTH of 1000 bytes."""
-    small = create_app({
-        "TESTING": True,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'small.db'}",
-        "BLOB_ROOT": str(tmp_path / "small-blobs"),
-        "ADMIN_PASSWORD": ADMIN_PASSWORD,
-        "MAX_CONTENT_LENGTH": SMALL_LIMIT,
-    })
-    yield small
-    small.extensions["repository"].dispose()
+    return make_app("small", MAX_CONTENT_LENGTH=SMALL_LIMIT)
 
 
 @pytest.fixture
