@@ -39,10 +39,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["accounts"] = Accounts(repository)
     _bootstrap_admin(app)
 
-    from . import cli
+    from . import ams, cli
     from .aem import bp as aem_bp
 
     app.register_blueprint(aem_bp)
+    ams.init_app(app)
     cli.register(app)
     return app
 

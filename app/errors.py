@@ -5,6 +5,11 @@ Each API renders the status and message in its own error format (AEM: a Siren
 """
 from __future__ import annotations
 
+from typing import Callable
+
+from flask import Flask, request
+from werkzeug.exceptions import HTTPException
+
 from repository.blobs import BlobTooLarge
 from repository.errors import (
     AlreadyExists,
@@ -47,3 +52,27 @@ def status_for(error: Exception) -> int:
         if isinstance(error, kind):
             return status
     return 500
+
+
+def add_routing_error_renderer(
+    app: Flask, owns: Callable[[str], bool], render: Callable[[HTTPException], object]
+) -> None:
+    """Let an API answer routing errors (404, 405) on its own paths in its own format.
+
+    Routing fails before any blueprint is chosen, so blueprint error handlers never see
+    these; one app-wide handler asks each API whether the path is its own.
+    """
+    renderers = app.extensions.setdefault("routing_error_renderers", [])
+    if not renderers:
+        app.register_error_handler(404, _render_routing_error)
+        app.register_error_handler(405, _render_routing_error)
+    renderers.append((owns, render))
+
+
+def _render_routing_error(error: HTTPException):
+    from flask import current_app
+
+    for owns, render in current_app.extensions["routing_error_renderers"]:
+        if owns(request.path):
+            return render(error)
+    return error

@@ -23,7 +23,7 @@ from siren import Entity, Link
 
 from .. import get_repository
 from ..auth import CHALLENGE, identify
-from ..errors import ApiError, status_for
+from ..errors import ApiError, add_routing_error_renderer, status_for
 from ..uploads import form_file, is_form, is_json, json_body, store_file, store_raw_body
 from . import bp, urls
 from .locate import Target, locate
@@ -103,13 +103,13 @@ def http_error(error: HTTPException) -> Response:
     return response
 
 
-@bp.app_errorhandler(404)
-@bp.app_errorhandler(405)
-def routing_error(error: HTTPException):
-    """Routing errors happen before the blueprint is chosen; answer AEM paths in Siren."""
-    if request.path == "/api.json" or request.path.startswith(urls.API_ROOT):
-        return http_error(error)
-    return error
+@bp.record_once
+def _answer_routing_errors_in_siren(state) -> None:
+    add_routing_error_renderer(
+        state.app,
+        lambda path: path == urls.SERVICE_DOCUMENT or path.startswith(urls.API_ROOT),
+        http_error,
+    )
 
 
 # -- routes --------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""HTTP-level tests of the iQmetrix AMS API (only through the Flask test client)."""
