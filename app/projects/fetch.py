@@ -313,7 +313,8 @@ def open_url(url: str, policy: FetchPolicy) -> Iterator[Fetched]:
                 current = urljoin(current, location.strip())
                 continue
             if not 200 <= response.status < 300:
-                raise FetchError(f"the server answered {response.status} {response.reason}".rstrip())
+                answer = f"{response.status} {response.reason}".rstrip()
+                raise FetchError(f"the server answered {answer}")
             length = _content_length(response)
             if policy.max_bytes is not None and length is not None and length > policy.max_bytes:
                 raise FetchError(f"the file is larger than the limit of {policy.max_bytes} bytes")

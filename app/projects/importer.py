@@ -30,6 +30,7 @@ import mimetypes
 import queue
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
@@ -297,5 +298,6 @@ class ImportWorkers:
             threads = list(self._threads)
         for _ in threads:
             self._queue.put(_STOP)
+        deadline = None if timeout is None else time.monotonic() + timeout
         for thread in threads:
-            thread.join(timeout)
+            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))

@@ -37,11 +37,18 @@ class S3Settings:
                 f"region={self.region!r})")
 
 
+def boto3_installed() -> bool:
+    try:
+        return importlib.util.find_spec("boto3") is not None
+    except (ImportError, ValueError):
+        return False
+
+
 def unavailable(settings: S3Settings | None) -> str | None:
     """Why S3 imports cannot run on this server, or None when they can."""
     if settings is None or not settings.bucket:
         return "S3 import is not configured on this server"
-    if importlib.util.find_spec("boto3") is None:
+    if not boto3_installed():
         return "S3 import needs boto3 on the server (install the 's3' extra)"
     return None
 

@@ -1,0 +1,99 @@
+"""The Projects API v2 (MediaPocket's ``/api/v2/projects/{project_id}/assets`` and the
+project and asset endpoints its users expect), mapped onto the tree under ``/projects``.
+See :mod:`app.projects.views` for the mapping and the choices made where the vendor's page
+is silent, :mod:`app.projects.importer` for the background media import and
+:mod:`app.projects.fetch` for the rules on which URLs are fetched.
+
+The OpenAPI document is published by a flask-smorest :class:`~flask_smorest.Api` of its
+own, configured with the ``PROJECTS_`` prefix, at ``/api/v2/openapi.json``.
+
+Settings (defaults below; override in ``instance/config.py`` or with ``ASSETS_PROJECTS_*``
+environment variables, e.g. ``ASSETS_PROJECTS_FETCH_ALLOW='["10.1.0.0/16"]'``):
+
+``PROJECTS_FETCH_ALLOW``          addresses/networks that URL imports may reach although
+                                  they are loopback, private, link-local, ... (default: none)
+``PROJECTS_FETCH_TIMEOUT``        seconds for connecting and for each read (30)
+``PROJECTS_FETCH_TOTAL_TIMEOUT``  seconds for a whole download (600)
+``PROJECTS_FETCH_MAX_BYTES``      largest media file imported (100 MiB)
+``PROJECTS_FETCH_MAX_REDIRECTS``  redirects followed (5)
+``PROJECTS_IMPORT_WORKERS``       background import threads per server process (4)
+``PROJECTS_MAX_IMAGE_PIXELS``     larger images count as documents (Pillow's default)
+``PROJECTS_S3_BUCKET``            the bucket ``s3[s3_key]`` reads from (unset: no S3 import)
+``PROJECTS_S3_ENDPOINT_URL``      an S3-compatible endpoint (unset: AWS)
+``PROJECTS_S3_REGION``, ``PROJECTS_S3_ACCESS_KEY_ID``, ``PROJECTS_S3_SECRET_ACCESS_KEY``
+                                  (unset: boto3's usual credential chain)
+``PROJECTS_S3_ADDRESSING_STYLE``  ``auto``, ``path`` or ``virtual`` (auto)
+
+S3 imports need boto3 (the ``s3`` extra); without it the server runs and answers S3
+imports with a 400 that says so.
+"""
+from __future__ import annotations
+
+from flask import Flask
+from flask_smorest import Api
+
+from ..errors import add_routing_error_renderer
+from .importer import DEFAULT_MAX_PIXELS, ImportWorkers
+from .schemas import ErrorSchema
+from .views import make_blueprint, owns_path, routing_error
+
+CONFIG_PREFIX = "PROJECTS_"
+BLUEPRINT = "projects"
+
+DEFAULT_CONFIG = {
+    "PROJECTS_API_TITLE": "Projects API v2",
+    "PROJECTS_API_VERSION": "v2",
+    "PROJECTS_OPENAPI_VERSION": "3.0.3",
+    "PROJECTS_OPENAPI_URL_PREFIX": "/api/v2",
+    "PROJECTS_OPENAPI_JSON_PATH": "openapi.json",
+    "PROJECTS_FETCH_ALLOW": [],
+    "PROJECTS_FETCH_TIMEOUT": 30,
+    "PROJECTS_FETCH_TOTAL_TIMEOUT": 600,
+    "PROJECTS_FETCH_MAX_BYTES": 100 * 1024 * 1024,
+    "PROJECTS_FETCH_MAX_REDIRECTS": 5,
+    "PROJECTS_IMPORT_WORKERS": 4,
+    "PROJECTS_MAX_IMAGE_PIXELS": DEFAULT_MAX_PIXELS,
+    "PROJECTS_S3_BUCKET": None,
+    "PROJECTS_S3_ENDPOINT_URL": None,
+    "PROJECTS_S3_REGION": None,
+    "PROJECTS_S3_ACCESS_KEY_ID": None,
+    "PROJECTS_S3_SECRET_ACCESS_KEY": None,
+    "PROJECTS_S3_ADDRESSING_STYLE": "auto",
+}
+
+
+class ProjectsApi(Api):
+    """flask-smorest's Api, documenting errors as ``{"error": ...}``.
+
+    flask-smorest's Api would register an application-wide handler for every
+    ``HTTPException`` (in every API, not only this one); the Projects blueprint handles its
+    own errors, so this Api registers none.
+    """
+
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+
+def init_app(app: Flask) -> ProjectsApi:
+    """Configure the Projects API on ``app``: settings, OpenAPI document, blueprint and
+    the background import workers (``app.extensions["projects_importer"]``)."""
+    for key, value in DEFAULT_CONFIG.items():
+        app.config.setdefault(key, value)
+    # Fail at start-up, not at the first import, on a malformed allow-list.
+    from .fetch import parse_allow
+
+    parse_allow(app.config["PROJECTS_FETCH_ALLOW"])
+    api = ProjectsApi(config_prefix=CONFIG_PREFIX)
+    api.init_app(app)
+    api.spec.components.security_scheme(
+        "apiKey",
+        {"type": "apiKey", "in": "header", "name": "X-API-KEY",
+         "description": "A token minted by `flask --app app tokens create --user NAME`"},
+    )
+    api.register_blueprint(make_blueprint(BLUEPRINT))
+    add_routing_error_renderer(app, owns_path, routing_error)
+    app.extensions["projects_api"] = api
+    app.extensions["projects_importer"] = ImportWorkers(app.config["PROJECTS_IMPORT_WORKERS"])
+    return api

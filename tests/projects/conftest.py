@@ -1,0 +1,134 @@
+"""Fixtures for the Projects API v2 tests (the shared ones are in tests/conftest.py).
+
+The ``app`` fixture gets the Projects API if ``create_app`` does not register it (yet), so
+the tests run both before and after ``app.projects.init_app`` is wired into the factory.
+
+No test sends traffic beyond loopback: ``guard_network`` (autouse) lets the media fetcher
+connect to 127.0.0.1 only and resolve only address literals and ``localhost``.
+"""
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+
+from app.projects import fetch
+from app.projects import init_app as init_projects
+
+from .helpers import OWNER_EMAIL, FileServer, Projects
+
+#: Settings every Projects test app gets (tests change app.config for variants; the
+#: import settings are read at each request).
+TEST_SETTINGS = {
+    "PROJECTS_FETCH_ALLOW": ["127.0.0.1"],
+    "PROJECTS_FETCH_TIMEOUT": 5,
+    "PROJECTS_FETCH_TOTAL_TIMEOUT": 10,
+}
+
+
+@pytest.fixture
+def app(app):
+    if "projects" not in app.blueprints:
+        init_projects(app)
+    app.config.update(TEST_SETTINGS)
+    yield app
+    # Let running imports finish before the database goes away.
+    app.extensions["projects_importer"].shutdown(timeout=10)
+
+
+@pytest.fixture
+def repository(app):
+    return app.extensions["repository"]
+
+
+@pytest.fixture
+def api_key(app) -> str:
+    accounts = app.extensions["accounts"]
+    accounts.create_user("admin-user", None, email=OWNER_EMAIL)
+    return accounts.create_token("admin-user")
+
+
+@pytest.fixture
+def projects(client, api_key) -> Projects:
+    return Projects(client, api_key)
+
+
+@pytest.fixture
+def project_id(projects) -> str:
+    return projects.create_project()["id"]
+
+
+@pytest.fixture
+def file_server():
+    server = FileServer()
+    yield server
+    server.close()
+
+
+class NetworkLog:
+    def __init__(self) -> None:
+        self.connections: list[tuple[str, int]] = []
+        self.resolved: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def guard_network(monkeypatch) -> NetworkLog:
+    """Record what the fetcher resolves and connects to; allow loopback 127.0.0.1 only."""
+    log = NetworkLog()
+    real_open, real_resolve = fetch._open_socket, fetch.resolve
+
+    def open_socket(address, port, timeout):
+        log.connections.append((str(address), port))
+        if address != ipaddress.ip_address("127.0.0.1"):
+            raise OSError(f"test guard: no connections to {address}")
+        return real_open(address, port, timeout)
+
+    def resolve(host, port):
+        log.resolved.append(host)
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            if host != "localhost":
+                raise fetch.FetchError(f"test guard: no DNS lookups ({host})") from None
+        return real_resolve(host, port)
+
+    monkeypatch.setattr(fetch, "_open_socket", open_socket)
+    monkeypatch.setattr(fetch, "resolve", resolve)
+    return log
+
+
+@pytest.fixture
+def recorded_jobs(app) -> list:
+    """Replace the background workers by a list of the jobs they would have run."""
+    jobs: list = []
+
+    class Recorder:
+        def submit(self, function, *args):
+            jobs.append(args[0])
+
+        def shutdown(self, timeout=None):
+            pass
+
+    real = app.extensions["projects_importer"]
+    app.extensions["projects_importer"] = Recorder()
+    yield jobs
+    app.extensions["projects_importer"] = real
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3-compatible server on loopback: moto in server mode."""
+    moto_server = pytest.importorskip("moto.server", reason="needs moto[server]")
+    pytest.importorskip("boto3", reason="needs boto3")
+    port = free_port()
+    server = moto_server.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"http://127.0.0.1:{port}"
+    server.stop()
