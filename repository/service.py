@@ -458,20 +458,22 @@ class Repository:
         With ``lock`` the row is locked for the rest of the transaction (PostgreSQL), so a
         read-modify-write of it cannot lose a concurrent change.
         """
-        row = s.get(NodeRow, ROOT_ID)
-        if row is None:
-            raise NotFound("the repository has no root; was create_schema() run?")
+        if not path:
+            row = s.get(NodeRow, ROOT_ID, with_for_update=lock or None)
+            if row is None:
+                raise NotFound("the repository has no root; was create_schema() run?")
+            return row
+        parent_id = ROOT_ID
         for depth, name in enumerate(path):
             if "\x00" in name:
                 raise NotFound(f"{paths.to_text(path[: depth + 1])!r} does not exist")
-            query = select(NodeRow).where(NodeRow.parent_id == row.id, NodeRow.name == name)
+            query = select(NodeRow).where(NodeRow.parent_id == parent_id, NodeRow.name == name)
             if lock and depth == len(path) - 1:
                 query = query.with_for_update()
             row = s.scalar(query)
             if row is None:
                 raise NotFound(f"{paths.to_text(path[: depth + 1])} does not exist")
-        if lock and not path:
-            s.refresh(row, with_for_update=True)
+            parent_id = row.id
         return row
 
     def _is_ancestor(self, s: Session, ancestor_id: str, row: NodeRow) -> bool:

@@ -165,8 +165,9 @@ def get(target: Target) -> Response:
         comments = repository.list_children(node.path, kinds=[COMMENT], limit=None).nodes
         return siren(asset_entity(node, renditions, comments))
     offset, limit, after = paging_arguments()
-    page = repository.list_children(node.path, kinds=[FOLDER, ASSET], offset=offset,
-                                    limit=limit, after=after)
+    # A folder holds only folders and assets: no kind filter, so the count and the page
+    # come straight from the (parent, name) index.
+    page = repository.list_children(node.path, offset=offset, limit=limit, after=after)
     next_after = page.nodes[-1].name if page.nodes else None
     return siren(folder_entity(node, page, next_after))
 
