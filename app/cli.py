@@ -4,8 +4,8 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import Flask
-from flask.cli import AppGroup
+from flask import Flask, current_app
+from flask.cli import AppGroup, with_appcontext
 
 from repository import AlreadyExists, NotFound
 
@@ -48,12 +48,11 @@ def create_token(user_name: str, scopes: tuple[str, ...], tenant: str | None) ->
 
 
 @click.command("gc")
+@with_appcontext
 @click.option("--grace", type=float, default=None,
               help="Keep blobs younger than this many seconds (default: GC_GRACE_SECONDS).")
 def collect_garbage(grace: float | None) -> None:
     """Remove stored blobs that no node references."""
-    from flask import current_app
-
     seconds = grace if grace is not None else current_app.config["GC_GRACE_SECONDS"]
     removed, stale = get_repository().collect_garbage(grace_seconds=seconds)
     click.echo(f"removed {removed} unreferenced blobs and {stale} interrupted uploads")
