@@ -119,10 +119,12 @@ class Accounts:
         if not dot or not token_id or not secret:
             return None
         with self._repo._read() as s:
-            row = s.get(Token, token_id)
-            user = s.get(User, row.user_id) if row is not None else None
-        if row is None or user is None:
+            found = s.execute(
+                select(Token, User).join(User, User.id == Token.user_id).where(Token.id == token_id)
+            ).first()
+        if found is None:
             return None
+        row, user = found
         salt, _, digest = row.secret_hash.partition("$")
         if not hmac.compare_digest(_hash_secret(secret, salt), digest):
             return None

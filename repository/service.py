@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator
 
-from sqlalchemy import delete, event, func, insert, literal, select, text, update
+from sqlalchemy import bindparam, delete, event, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.exc import IntegrityError
@@ -43,6 +43,22 @@ MAX_ID_LENGTH = 36
 MAX_MIME_LENGTH = 255
 #: Key of the PostgreSQL advisory lock that serialises moves (see ``_transfer``).
 MOVE_LOCK_KEY = 0x61737365
+
+#: The lookup every path resolution repeats, built once (building it per call dominated
+#: the cost of small requests).
+CHILD_BY_NAME = select(NodeRow).where(
+    NodeRow.parent_id == bindparam("parent_id"), NodeRow.name == bindparam("name")
+)
+CHILD_BY_NAME_FOR_UPDATE = CHILD_BY_NAME.with_for_update()
+CHILD_ID_BY_NAME = select(NodeRow.id).where(
+    NodeRow.parent_id == bindparam("parent_id"), NodeRow.name == bindparam("name")
+)
+MOVE_ROW = (
+    update(NodeRow)
+    .where(NodeRow.id == bindparam("node_id"))
+    .values(parent_id=bindparam("new_parent_id"), name=bindparam("new_name"),
+            modified=bindparam("now"), version=NodeRow.version + 1)
+)
 
 #: Which kinds of node may live under which.
 ALLOWED_CHILDREN = {
@@ -347,9 +363,7 @@ class Repository:
                         f"a {src.kind} cannot be placed inside a {dst_parent.kind}"
                     )
                 existing = s.scalar(
-                    select(NodeRow.id).where(
-                        NodeRow.parent_id == dst_parent.id, NodeRow.name == destination[-1]
-                    )
+                    CHILD_ID_BY_NAME, {"parent_id": dst_parent.id, "name": destination[-1]}
                 )
                 if existing is not None:
                     if not overwrite:
@@ -358,14 +372,8 @@ class Repository:
                         )
                     s.execute(delete(NodeRow).where(NodeRow.id == existing))
                 if copy_depth is None:
-                    s.execute(
-                        update(NodeRow)
-                        .where(NodeRow.id == src.id)
-                        .values(
-                            parent_id=dst_parent.id, name=destination[-1],
-                            modified=utcnow(), version=NodeRow.version + 1,
-                        )
-                    )
+                    s.execute(MOVE_ROW, {"node_id": src.id, "new_parent_id": dst_parent.id,
+                                         "new_name": destination[-1], "now": utcnow()})
                 else:
                     self._copy_rows(s, src, dst_parent.id, destination[-1], copy_depth == "infinity")
             return existing is None
@@ -467,10 +475,9 @@ class Repository:
         for depth, name in enumerate(path):
             if "\x00" in name:
                 raise NotFound(f"{paths.to_text(path[: depth + 1])!r} does not exist")
-            query = select(NodeRow).where(NodeRow.parent_id == parent_id, NodeRow.name == name)
-            if lock and depth == len(path) - 1:
-                query = query.with_for_update()
-            row = s.scalar(query)
+            last = depth == len(path) - 1
+            query = CHILD_BY_NAME_FOR_UPDATE if lock and last else CHILD_BY_NAME
+            row = s.scalar(query, {"parent_id": parent_id, "name": name})
             if row is None:
                 raise NotFound(f"{paths.to_text(path[: depth + 1])} does not exist")
             parent_id = row.id
