@@ -39,10 +39,11 @@ REPOSITORY_STATUS: dict[type[Exception], int] = {
 class ApiError(Exception):
     """Bad input found by a view: an HTTP status and a message saying what to fix."""
 
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}
 
 
 def status_for(error: Exception) -> int:

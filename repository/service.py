@@ -255,6 +255,23 @@ class Repository:
                 raise ParentMissing(f"the parent {paths.to_text(path[:-1])} was deleted") from None
             raise AlreadyExists(f"{paths.to_text(path)} already exists") from None
 
+    def ensure_folder(self, path: RepoPath, *, properties: dict[str, Any] | None = None) -> Node:
+        """The folder at ``path``, created (with ``properties``) if missing.
+
+        A concurrent request creating it too is fine. Raises AlreadyExists when a node that
+        is not a folder holds the name.
+        """
+        try:
+            node = self.get(path)
+        except NotFound:
+            try:
+                return self.create(path, FOLDER, properties=properties)
+            except AlreadyExists:  # another request won the race; its folder serves us too
+                node = self.get(path)
+        if node.kind != FOLDER:
+            raise AlreadyExists(f"{paths.to_text(path)} exists and is a {node.kind}, not a folder")
+        return node
+
     def update(
         self,
         path: RepoPath,

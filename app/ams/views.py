@@ -57,7 +57,6 @@ from werkzeug.exceptions import HTTPException
 from renditions.probe import probe_image
 from repository import (
     ASSET,
-    FOLDER,
     AlreadyExists,
     Node,
     NotFound,
@@ -99,12 +98,8 @@ PREFERRED_EXTENSION = {
 CREATE_ATTEMPTS = 3
 
 
-class AmsError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
+class AmsError(ApiError):
+    """An error answered in this API's own body shape (ApiError's other users differ)."""
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None):
@@ -294,16 +289,10 @@ def new_asset_id() -> str:
 def ensure_ams_folder(repository: Repository) -> None:
     """Create ``/ams`` unless it exists; a concurrent request creating it too is fine."""
     try:
-        node = repository.get(AMS_FOLDER)
-    except NotFound:
-        try:
-            repository.create(AMS_FOLDER, FOLDER, properties={"jcr:title": "iQmetrix AMS"})
-        except AlreadyExists:
-            pass  # another request won the race; its folder serves us as well
-        return
-    if node.kind != FOLDER:
-        raise AmsError(409, "Conflict: Ensure /ams in the repository is a folder "
-                            f"(it is a {node.kind}); AMS stores its assets there")
+        repository.ensure_folder(AMS_FOLDER, properties={"jcr:title": "iQmetrix AMS"})
+    except AlreadyExists:
+        raise AmsError(409, "Conflict: Ensure /ams in the repository is a folder; AMS stores "
+                            "its assets there") from None
 
 
 def file_name_of(upload: FileStorage) -> str:

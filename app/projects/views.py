@@ -142,12 +142,8 @@ _uniqueness = threading.Lock()
 API_KEY_SECURITY = [{"apiKey": []}]
 
 
-class ProjectsError(Exception):
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.headers = headers or {}
+class ProjectsError(ApiError):
+    """An error answered in this API's own body shape (ApiError's other users differ)."""
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None):
@@ -245,16 +241,10 @@ def find_project(project_id: str) -> Node:
 def ensure_projects_folder(repository: Repository) -> None:
     """Create ``/projects`` unless it exists; another request creating it too is fine."""
     try:
-        node = repository.get(PROJECTS_FOLDER)
-    except NotFound:
-        try:
-            repository.create(PROJECTS_FOLDER, FOLDER, properties={TITLE: "Projects"})
-        except AlreadyExists:
-            pass  # another request won the race; its folder serves us as well
-        return
-    if node.kind != FOLDER:
+        repository.ensure_folder(PROJECTS_FOLDER, properties={TITLE: "Projects"})
+    except AlreadyExists:
         raise ProjectsError(409, "/projects in the repository is not a folder; the Projects "
-                                 "API keeps its projects there")
+                                 "API keeps its projects there") from None
 
 
 def project_fields(node: Node) -> dict[str, Any]:

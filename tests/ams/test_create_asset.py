@@ -150,15 +150,18 @@ def test_ams_folder_created_by_a_concurrent_request_is_fine(ams, repository, mon
     """The folder appears between our look-up and our create: AlreadyExists is no error."""
     repository.create(("ams",), "folder")
     real_get = repository.get
+    missed = []
 
     def get_as_if_missing(path):
-        if path == ("ams",):
+        if path == ("ams",) and not missed:  # only the first look-up misses it
+            missed.append(path)
             raise NotFound("/ams does not exist (yet, as far as this request saw)")
         return real_get(path)
 
     monkeypatch.setattr(repository, "get", get_as_if_missing)
     body = ams.upload(png(), "raced.png")
     monkeypatch.undo()
+    assert missed
     assert repository.get_by_id(body["id"]).path == ("ams", f"{body['id']}.png")
 
 

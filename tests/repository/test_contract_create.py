@@ -320,3 +320,17 @@ def test_a_media_type_the_database_cannot_hold_raises_invalid_value(repo):
 
 def test_invalid_value_is_a_repository_error():
     assert issubclass(InvalidValue, RepositoryError)
+
+
+def test_ensure_folder_creates_a_missing_folder_once_and_then_returns_it(repo):
+    made = repo.ensure_folder(("top",), properties={"jcr:title": "Top"})
+    again = repo.ensure_folder(("top",), properties={"jcr:title": "ignored"})
+    assert made.id == again.id and again.properties == {"jcr:title": "Top"}
+    assert repo.list_children(()).total == 1
+
+
+def test_ensure_folder_refuses_a_name_held_by_an_asset(repo):
+    repo.create(("taken",), ASSET)
+    with pytest.raises(AlreadyExists):
+        repo.ensure_folder(("taken",))
+    assert repo.get(("taken",)).kind == ASSET
