@@ -27,13 +27,21 @@ def test_users_create_refuses_an_empty_password_and_a_taken_name(app):
 
 
 def test_tokens_create_prints_a_working_token_as_its_last_line(app, client):
-    result = app.test_cli_runner().invoke(
-        args=["tokens", "create", "--user", "admin", "--scope", "media.asset_read",
-              "--tenant", "acme"])
+    result = app.test_cli_runner().invoke(args=["tokens", "create", "--user", "admin"])
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
     assert client.get("/api.json", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     assert client.get("/api.json", headers={"Authorization": f"Bearer {token}x"}).status_code == 401
+
+
+def test_tokens_create_binds_scopes_and_a_tenant(app):
+    result = app.test_cli_runner().invoke(
+        args=["tokens", "create", "--user", "admin", "--scope", "media.asset_read",
+              "--scope", "media.asset_manage", "--tenant", "acme"])
+    assert result.exit_code == 0, result.output
+    identity = app.extensions["accounts"].authenticate_token(result.output.strip().splitlines()[-1])
+    assert identity.scopes == ("media.asset_read", "media.asset_manage")
+    assert identity.tenant == "acme" and identity.name == "admin"
 
 
 def test_tokens_create_for_an_unknown_user_fails(app):

@@ -78,6 +78,11 @@ def require_login():
                                             "credentials or a Bearer token"), 401)
         response.headers["WWW-Authenticate"] = CHALLENGE
         return response
+    if g.identity.tenant is not None:
+        # A tenant-bound token is for that tenant's media only, never the whole tree.
+        return siren(core_response(403, f"this token is bound to the tenant "
+                                        f"{g.identity.tenant} and cannot use the Assets API; "
+                                        "use a token made without --tenant"), 403)
     return None
 
 

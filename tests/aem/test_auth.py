@@ -151,3 +151,14 @@ def test_an_unsupported_method_on_the_service_document_is_a_siren_405(anonymous)
     assert response.status_code == 405
     assert response.json["class"] == ["core/response"]
     assert "GET" in response.headers["Allow"] and "COPY" not in response.headers["Allow"]
+
+
+def test_a_token_bound_to_a_tenant_cannot_use_the_whole_tree(app, anonymous):
+    token = app.extensions["accounts"].create_token(
+        "admin", scopes=["media.asset_manage"], tenant="acme")
+    headers = {"Authorization": f"Bearer {token}"}
+    for method, path in [("GET", "/api.json"), ("GET", "/api/assets.json"),
+                         ("DELETE", "/api/assets/anything")]:
+        response = anonymous.open(method, path, auth=False, headers=headers)
+        assert response.status_code == 403, (method, path)
+        assert "tenant" in response.json["properties"]["status.message"]
