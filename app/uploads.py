@@ -40,16 +40,23 @@ def json_body() -> Any:
         raise ApiError(400, f"the body is not valid JSON: {error}") from None
 
 
-def store_raw_body() -> tuple[StoredBlob, str]:
-    """Stream the raw request body into the blob store; returns the blob and its type."""
+def store_raw_body(*, md5: bool = True) -> tuple[StoredBlob, str]:
+    """Stream the raw request body into the blob store; returns the blob and its type.
+
+    ``md5=False`` skips the md5 (see ``BlobStore.put``) for APIs that do not show it.
+    """
     if not request.mimetype:
         raise ApiError(415, "send the file's media type in the Content-Type header")
-    blob = get_repository().blobs.put(request.stream, max_size=current_app.config["MAX_CONTENT_LENGTH"])
+    blob = get_repository().blobs.put(
+        request.stream, max_size=current_app.config["MAX_CONTENT_LENGTH"], md5=md5
+    )
     return blob, request.mimetype
 
 
-def store_file(upload: FileStorage) -> tuple[StoredBlob, str]:
-    blob = get_repository().blobs.put(upload.stream, max_size=current_app.config["MAX_CONTENT_LENGTH"])
+def store_file(upload: FileStorage, *, md5: bool = True) -> tuple[StoredBlob, str]:
+    blob = get_repository().blobs.put(
+        upload.stream, max_size=current_app.config["MAX_CONTENT_LENGTH"], md5=md5
+    )
     return blob, media_type_of(upload)
 
 

@@ -1,15 +1,19 @@
 """Content-addressed binary store on the filesystem.
 
 Files live at ``<root>/<sha[:2]>/<sha[2:4]>/<sha>``. An upload streams into a temporary
-file under ``<root>/tmp`` while md5 and sha256 are computed in one pass; the file is
-fsync'ed and renamed into place before the caller commits the database row that refers
-to it, so a crash leaves at most an unreferenced file, never a row without bytes.
+file under ``<root>/tmp`` while sha256 (and md5, unless the caller skips it) are computed
+in the same pass; the file is fsync'ed and renamed into place before the caller commits
+the database row that refers to it, so a crash leaves at most an unreferenced file, never
+a row without bytes.
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import os
+import queue
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,7 +29,8 @@ class BlobTooLarge(Exception):
 @dataclass(frozen=True)
 class StoredBlob:
     sha256: str
-    md5: str
+    #: None when the upload skipped it (see ``BlobStore.put``).
+    md5: str | None
     size: int
 
 
@@ -41,27 +46,28 @@ class BlobStore:
     def exists(self, sha256: str) -> bool:
         return self.path_of(sha256).is_file()
 
-    def put(self, stream: BinaryIO, max_size: int | None = None) -> StoredBlob:
+    def put(self, stream: BinaryIO, max_size: int | None = None, *, md5: bool = True) -> StoredBlob:
         """Stream ``stream`` into the store and return what was stored.
 
-        Memory use is one chunk, whatever the size. Raises :class:`BlobTooLarge` (and
-        keeps nothing) when more than ``max_size`` bytes arrive.
+        Memory use is a few chunks, whatever the size. Raises :class:`BlobTooLarge` (and
+        keeps nothing) when more than ``max_size`` bytes arrive. With ``md5=False`` the
+        md5 is not computed (``StoredBlob.md5`` is None): md5 costs more than twice the
+        disk write on a fast disk, so the APIs that never show it skip it, and
+        ``Repository.md5_of`` computes it once if another API asks later.
         """
-        md5, sha = hashlib.md5(usedforsecurity=False), hashlib.sha256()
+        digests = {"sha256": hashlib.sha256()}
+        if md5:
+            digests["md5"] = hashlib.md5(usedforsecurity=False)
         size = 0
         fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix="upload-")
         try:
-            with os.fdopen(fd, "wb") as out:
-                while chunk := stream.read(CHUNK_SIZE):
+            with _Pipeline(fd, list(digests.values())) as pipeline:
+                while chunk := pipeline.read(stream):
                     size += len(chunk)
                     if max_size is not None and size > max_size:
                         raise BlobTooLarge(f"the upload is larger than {max_size} bytes")
-                    md5.update(chunk)
-                    sha.update(chunk)
-                    out.write(chunk)
-                out.flush()
-                os.fsync(out.fileno())
-            digest = sha.hexdigest()
+                    pipeline.write(chunk)
+            digest = digests["sha256"].hexdigest()
             final = self.path_of(digest)
             if final.exists():
                 # Same bytes already stored: refresh the time so gc's grace period
@@ -71,14 +77,21 @@ class BlobStore:
                 final.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(tmp_name, final)
                 _fsync_dir(final.parent)
-            return StoredBlob(sha256=digest, md5=md5.hexdigest(), size=size)
+            return StoredBlob(sha256=digest, md5=digests["md5"].hexdigest() if md5 else None,
+                              size=size)
         finally:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
 
-    def put_bytes(self, data: bytes) -> StoredBlob:
-        import io
+    def md5_of(self, sha256: str) -> str:
+        """Compute the md5 of a stored blob by reading it once."""
+        digest = hashlib.md5(usedforsecurity=False)
+        with self.open(sha256) as source:
+            while chunk := source.read(CHUNK_SIZE):
+                digest.update(chunk)
+        return digest.hexdigest()
 
+    def put_bytes(self, data: bytes) -> StoredBlob:
         return self.put(io.BytesIO(data))
 
     def open(self, sha256: str) -> BinaryIO:
@@ -115,6 +128,150 @@ class BlobStore:
             except FileNotFoundError:
                 pass
         return removed
+
+
+class _Pipeline:
+    """Read chunks into reused buffers and write them to ``fd`` while threads hash them.
+
+    A large upload costs, one after another, reading the socket, hashing, copying into
+    the page cache and waiting for the disk. Here each digest runs in its own thread
+    (hashlib releases the GIL on large buffers), the disk starts writing back every
+    ``FLUSH_EVERY`` bytes instead of all at the end, and a few buffers are reused
+    instead of allocating (and page-faulting) a new one per chunk: the upload takes
+    about as long as its slowest part instead of the sum. A body of one chunk never
+    starts a thread. Leaving the ``with`` block normally waits for the digests and
+    fsyncs the file; leaving it by an exception stops the threads and closes the file.
+    """
+
+    FLUSH_EVERY = 8 * CHUNK_SIZE
+    BUFFERS = 8
+
+    def __init__(self, fd: int, digests: list) -> None:
+        self.fd = fd
+        self.digests = digests
+        self.free: queue.SimpleQueue[bytearray] = queue.SimpleQueue()
+        self.buffers_made = 0
+        self.users: dict[int, int] = {}  # id(buffer) -> how many still use its chunk
+        self.lock = threading.Lock()
+        self.pending: memoryview | None = None
+        self.queues: list[queue.SimpleQueue] = []
+        self.threads: list[threading.Thread] = []
+        self.written = self.flushed = 0
+        self.flush_wanted = threading.Event()
+
+    def __enter__(self) -> "_Pipeline":
+        return self
+
+    def read(self, stream: BinaryIO) -> memoryview | None:
+        """The next chunk of ``stream`` (in a buffer of this pipeline), None at its end."""
+        if not self.free.empty() or self.buffers_made == self.BUFFERS:
+            buffer = self.free.get()  # waits while every buffer is in use
+        else:
+            buffer = bytearray(CHUNK_SIZE)
+            self.buffers_made += 1
+        count = _read_into(stream, buffer)
+        if not count:
+            self.free.put(buffer)
+            return None
+        return memoryview(buffer)[:count]
+
+    def write(self, chunk: memoryview) -> None:
+        if not self.threads:
+            if self.pending is None:  # maybe the only chunk: keep it single-threaded
+                self.pending = chunk
+                return
+            self._start()
+            self._write(self.pending)
+            self.pending = None
+        self._write(chunk)
+
+    def _start(self) -> None:
+        for digest in self.digests:
+            chunks: queue.SimpleQueue = queue.SimpleQueue()
+            self.queues.append(chunks)
+            self.threads.append(threading.Thread(target=self._hash_chunks, args=(digest, chunks),
+                                                 daemon=True, name="blob-hash"))
+        self.threads.append(threading.Thread(target=self._flush_written, daemon=True,
+                                             name="blob-flush"))
+        for thread in self.threads:
+            thread.start()
+
+    def _write(self, chunk: memoryview) -> None:
+        with self.lock:
+            self.users[id(chunk.obj)] = len(self.queues) + 1
+        for chunks in self.queues:
+            chunks.put(chunk)
+        view = chunk
+        while view:
+            view = view[os.write(self.fd, view):]
+        self._release(chunk)
+        self.written += len(chunk)
+        if self.written - self.flushed >= self.FLUSH_EVERY:
+            self.flushed = self.written
+            self.flush_wanted.set()
+
+    def _release(self, chunk: memoryview) -> None:
+        """One user is done with ``chunk``; the last one gives its buffer back."""
+        with self.lock:
+            left = self.users[id(chunk.obj)] - 1
+            if left:
+                self.users[id(chunk.obj)] = left
+                return
+            del self.users[id(chunk.obj)]
+        self.free.put(chunk.obj)
+
+    def _hash_chunks(self, digest, chunks: queue.SimpleQueue) -> None:
+        while (chunk := chunks.get()) is not None:
+            if chunk is _ABANDON:
+                return
+            digest.update(chunk)
+            self._release(chunk)
+
+    def _flush_written(self) -> None:
+        while True:
+            self.flush_wanted.wait()
+            self.flush_wanted.clear()
+            if self.fd < 0:
+                return
+            try:
+                os.fdatasync(self.fd)
+            except OSError:  # the file was closed under us: the upload is over
+                return
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        if self.pending is not None and error_type is None:
+            for digest in self.digests:
+                digest.update(self.pending)
+            self._write(self.pending)
+        for chunks in self.queues:
+            chunks.put(None if error_type is None else _ABANDON)
+        for thread in self.threads[:-1]:
+            thread.join()
+        fd, self.fd = self.fd, -1
+        self.flush_wanted.set()
+        if self.threads:
+            self.threads[-1].join()
+        try:
+            if error_type is None:
+                os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+_ABANDON = object()
+
+
+def _read_into(stream: BinaryIO, buffer: bytearray) -> int:
+    """Fill ``buffer`` from ``stream`` (without a copy when it has ``readinto``)."""
+    readinto = getattr(stream, "readinto", None)
+    if readinto is not None:
+        try:
+            return readinto(buffer) or 0
+        except (NotImplementedError, io.UnsupportedOperation):
+            pass
+    data = stream.read(len(buffer))
+    buffer[: len(data)] = data
+    return len(data)
 
 
 def _fsync_dir(directory: Path) -> None:

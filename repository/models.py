@@ -32,7 +32,8 @@ class Blob(Base):
     __tablename__ = "blobs"
 
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
-    md5: Mapped[str] = mapped_column(String(32))
+    #: None until an API that shows md5 asks for it (``Repository.md5_of``).
+    md5: Mapped[str | None] = mapped_column(String(32), nullable=True)
     size: Mapped[int] = mapped_column(BigInteger)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

@@ -453,6 +453,22 @@ class Repository:
                 sha256=blob.sha256, md5=blob.md5, size=blob.size, created=utcnow()
             )
         )
+        if blob.md5 is not None:  # the same bytes may be known already, without their md5
+            s.execute(update(Blob).where(Blob.sha256 == blob.sha256, Blob.md5.is_(None))
+                      .values(md5=blob.md5))
+
+    def md5_of(self, blob: StoredBlob) -> str:
+        """The blob's md5, computed from its bytes (once, then kept) if the upload skipped it."""
+        if blob.md5 is not None:
+            return blob.md5
+        with self._read() as s:
+            known = s.scalar(select(Blob.md5).where(Blob.sha256 == blob.sha256))
+        if known is not None:
+            return known
+        md5 = self.blobs.md5_of(blob.sha256)
+        with self._write() as s:
+            s.execute(update(Blob).where(Blob.sha256 == blob.sha256).values(md5=md5))
+        return md5
 
     def collect_garbage(self, *, grace_seconds: float = 3600) -> tuple[int, int]:
         """Remove blobs no node references. Returns (blobs removed, stale uploads removed).

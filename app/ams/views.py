@@ -357,7 +357,7 @@ def asset_fields(node: Node) -> dict[str, Any]:
         "height": size[1] if size else None,
         "width": size[0] if size else None,
         "href": file_url(node),
-        "md5Checksum": node.blob.md5 if node.blob is not None else None,
+        "md5Checksum": get_repository().md5_of(node.blob) if node.blob is not None else None,
         "mimeType": node.mime_type,
     }
 

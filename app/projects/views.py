@@ -331,7 +331,7 @@ def asset_fields(node: Node) -> dict[str, Any]:
         "media_type": media_type_of(node),
         "original_filename": _text(props.get(ORIGINAL_FILENAME)),
         "drop_folder_id": None,
-        "md5_sum": node.blob.md5 if node.blob is not None else None,
+        "md5_sum": get_repository().md5_of(node.blob) if node.blob is not None else None,
         "created_date": iso(node.created),
         "modification_date": iso(node.modified),
         "deleted": None,

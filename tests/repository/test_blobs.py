@@ -152,3 +152,31 @@ def test_the_store_creates_its_folders(tmp_path):
     store = BlobStore(tmp_path / "deep" / "blobs")
     assert store.tmp_dir.is_dir()
     assert list(store.all_keys()) == []
+
+
+def test_put_without_md5_skips_it_and_keeps_the_sha256(store):
+    data = os.urandom(3 * CHUNK_SIZE + 5)
+    stored = store.put(io.BytesIO(data), md5=False)
+    assert stored == StoredBlob(sha256=hashlib.sha256(data).hexdigest(), md5=None, size=len(data))
+    assert store.md5_of(stored.sha256) == hashlib.md5(data).hexdigest()
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK_SIZE, CHUNK_SIZE + 1, 20 * CHUNK_SIZE + 7])
+def test_put_hashes_and_stores_every_size_exactly(store, size):
+    """Bodies of one chunk are handled inline, larger ones by the hashing threads."""
+    data = os.urandom(size)
+    stored = store.put(RecordingStream(data))
+    assert stored == StoredBlob(sha256=hashlib.sha256(data).hexdigest(),
+                                md5=hashlib.md5(data).hexdigest(), size=size)
+    assert store.path_of(stored.sha256).read_bytes() == data
+
+
+@pytest.mark.parametrize("fail_after", [0, CHUNK_SIZE // 2, 10 * CHUNK_SIZE])
+def test_a_stream_that_breaks_mid_upload_leaves_nothing_and_no_thread(store, fail_after):
+    import threading
+
+    before = {t for t in threading.enumerate() if t.name.startswith("blob-")}
+    with pytest.raises(ConnectionResetError):
+        store.put(RecordingStream(os.urandom(12 * CHUNK_SIZE), fail_after=fail_after))
+    assert files_under(store.root) == set()
+    assert {t for t in threading.enumerate() if t.name.startswith("blob-")} == before
