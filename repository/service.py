@@ -31,6 +31,7 @@ from .errors import (
 )
 from .models import ROOT_ID, Base, Blob, NodeRow, utcnow
 from .paths import RepoPath
+from .query import Selection
 
 FOLDER = "folder"
 ASSET = "asset"
@@ -207,6 +208,43 @@ class Repository:
                 for row, blob in s.execute(query)
             ]
             return Page(nodes=nodes, total=total or 0, offset=offset, limit=limit or 0)
+
+    def query_children(
+        self,
+        path: RepoPath,
+        selection: Selection,
+        *,
+        offset: int = 0,
+        limit: int | None = 60,
+        count: bool = False,
+    ) -> Page:
+        """One page of a node's children chosen and ordered by ``selection`` (the flat APIs'
+        filter and sort language, :mod:`repository.query`), all done by the database; ties
+        go by name. ``Page.total`` is counted only with ``count`` (-1 otherwise)."""
+        from sqlalchemy.exc import DataError
+
+        if offset < 0:
+            raise InvalidValue("offset must not be negative")
+        if limit is not None and limit < 1:
+            raise InvalidValue("limit must be at least 1")
+        dialect = self.engine.dialect.name
+        condition = selection.where(dialect)
+        order = selection.order_by(dialect) + [NodeRow.name]
+        try:
+            with self._read() as s:
+                parent = self._resolve(s, path)
+                where = [NodeRow.parent_id == parent.id, condition]
+                total = -1
+                if count:
+                    total = s.scalar(select(func.count()).select_from(NodeRow).outerjoin(Blob)
+                                     .where(*where)) or 0
+                query = (select(NodeRow, Blob).outerjoin(Blob).where(*where)
+                         .order_by(*order).offset(offset).limit(limit))
+                nodes = [self._to_node(s, row, path + (row.name,), blob=blob)
+                         for row, blob in s.execute(query)]
+        except DataError as error:  # e.g. a regex PostgreSQL does not accept
+            raise InvalidValue(f"the database cannot evaluate the query: {error.orig}") from None
+        return Page(nodes=nodes, total=total, offset=offset, limit=limit or 0)
 
     # -- writing --------------------------------------------------------------------------
 
