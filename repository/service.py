@@ -10,7 +10,7 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from sqlalchemy import bindparam, delete, event, func, insert, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -54,6 +54,11 @@ CHILD_BY_NAME_FOR_UPDATE = CHILD_BY_NAME.with_for_update()
 CHILD_ID_BY_NAME = select(NodeRow.id).where(
     NodeRow.parent_id == bindparam("parent_id"), NodeRow.name == bindparam("name")
 )
+#: What walking a path and checking a move need of a node, without loading an ORM object.
+CHILD_REF_BY_NAME = select(NodeRow.id, NodeRow.kind, NodeRow.parent_id).where(
+    NodeRow.parent_id == bindparam("parent_id"), NodeRow.name == bindparam("name")
+)
+PARENT_ID = select(NodeRow.parent_id).where(NodeRow.id == bindparam("node_id"))
 MOVE_ROW = (
     update(NodeRow)
     .where(NodeRow.id == bindparam("node_id"))
@@ -87,6 +92,17 @@ class Node:
     @property
     def is_root(self) -> bool:
         return self.id == ROOT_ID
+
+
+class NodeRef(NamedTuple):
+    """The little of a node that walking paths and checking moves needs."""
+
+    id: str
+    kind: str
+    parent_id: str | None
+
+
+ROOT_REF = NodeRef(ROOT_ID, FOLDER, None)
 
 
 @dataclass(frozen=True)
@@ -268,7 +284,7 @@ class Repository:
         _check_mime(mime_type)
         try:
             with self._write() as s:
-                parent = self._resolve_parent(s, path)
+                parent = self._locate_parent(s, path)
                 if kind not in ALLOWED_CHILDREN[parent.kind]:
                     raise InvalidOperation(
                         f"a {kind} cannot be created inside a {parent.kind} "
@@ -409,15 +425,18 @@ class Repository:
                     # Two crossing moves (/x → /y/x and /y → /x/y) must not both pass the
                     # subtree check below; SQLite's write lock already serialises them.
                     s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MOVE_LOCK_KEY})
-                src = self._resolve(s, source)
-                dst_parent = self._resolve_parent(s, destination)
+                src = self._locate(s, source)
+                dst_parent = self._locate_parent(s, destination)
                 if copy_depth is None and self._is_ancestor(s, src.id, dst_parent):
                     raise Forbidden(f"cannot move {paths.to_text(source)} into its own subtree")
                 if src.kind not in ALLOWED_CHILDREN[dst_parent.kind]:
                     raise InvalidOperation(
                         f"a {src.kind} cannot be placed inside a {dst_parent.kind}"
                     )
-                existing = s.scalar(
+                # Plain Core statements on the session's connection: no ORM object is
+                # involved, and the ORM's bulk-update machinery would cost more than the SQL.
+                connection = s.connection()
+                existing = connection.scalar(
                     CHILD_ID_BY_NAME, {"parent_id": dst_parent.id, "name": destination[-1]}
                 )
                 if existing is not None:
@@ -425,10 +444,11 @@ class Repository:
                         raise PreconditionFailed(
                             f"{paths.to_text(destination)} exists and X-Overwrite is F"
                         )
-                    s.execute(delete(NodeRow).where(NodeRow.id == existing))
+                    connection.execute(delete(NodeRow).where(NodeRow.id == existing))
                 if copy_depth is None:
-                    s.execute(MOVE_ROW, {"node_id": src.id, "new_parent_id": dst_parent.id,
-                                         "new_name": destination[-1], "now": utcnow()})
+                    connection.execute(MOVE_ROW, {"node_id": src.id,
+                                                  "new_parent_id": dst_parent.id,
+                                                  "new_name": destination[-1], "now": utcnow()})
                 else:
                     self._copy_rows(s, src, dst_parent.id, destination[-1], copy_depth == "infinity")
             return existing is None
@@ -442,7 +462,7 @@ class Repository:
             ) from None
 
     def _copy_rows(
-        self, s: Session, src: NodeRow, new_parent_id: str, new_name: str, recursive: bool
+        self, s: Session, src: NodeRef, new_parent_id: str, new_name: str, recursive: bool
     ) -> None:
         columns = [
             NodeRow.id, NodeRow.parent_id, NodeRow.name, NodeRow.kind, NodeRow.properties,
@@ -542,29 +562,40 @@ class Repository:
             if row is None:
                 raise NotFound("the repository has no root; was create_schema() run?")
             return row
-        parent_id = ROOT_ID
-        for depth, name in enumerate(path):
-            if "\x00" in name:
-                raise NotFound(f"{paths.to_text(path[: depth + 1])!r} does not exist")
-            last = depth == len(path) - 1
-            query = CHILD_BY_NAME_FOR_UPDATE if lock and last else CHILD_BY_NAME
-            row = s.scalar(query, {"parent_id": parent_id, "name": name})
-            if row is None:
-                raise NotFound(f"{paths.to_text(path[: depth + 1])} does not exist")
-            parent_id = row.id
+        parent = self._locate(s, path[:-1])
+        query = CHILD_BY_NAME_FOR_UPDATE if lock else CHILD_BY_NAME
+        row = s.scalar(query, {"parent_id": parent.id, "name": path[-1]}) \
+            if "\x00" not in path[-1] else None
+        if row is None:
+            raise NotFound(f"{paths.to_text(path)} does not exist")
         return row
 
-    def _is_ancestor(self, s: Session, ancestor_id: str, row: NodeRow) -> bool:
-        """True when ``ancestor_id`` is ``row`` or one of its ancestors (O(depth))."""
-        while row is not None:
-            if row.id == ancestor_id:
-                return True
-            row = s.get(NodeRow, row.parent_id) if row.parent_id is not None else None
-        return False
+    def _locate(self, s: Session, path: RepoPath) -> NodeRef:
+        """Id, kind and parent of the node at ``path`` (lighter than loading its row)."""
+        found = ROOT_REF
+        connection = s.connection()
+        for depth, name in enumerate(path):
+            row = connection.execute(
+                CHILD_REF_BY_NAME, {"parent_id": found.id, "name": name}
+            ).first() if "\x00" not in name else None
+            if row is None:
+                raise NotFound(f"{paths.to_text(path[: depth + 1])} does not exist")
+            found = NodeRef(*row)
+        return found
 
-    def _resolve_parent(self, s: Session, path: RepoPath) -> NodeRow:
+    def _is_ancestor(self, s: Session, ancestor_id: str, node: NodeRef) -> bool:
+        """True when ``ancestor_id`` is ``node`` or one of its ancestors (O(depth))."""
+        connection = s.connection()
+        node_id, parent_id = node.id, node.parent_id
+        while node_id != ancestor_id:
+            if parent_id is None:
+                return False
+            node_id, parent_id = parent_id, connection.scalar(PARENT_ID, {"node_id": parent_id})
+        return True
+
+    def _locate_parent(self, s: Session, path: RepoPath) -> NodeRef:
         try:
-            return self._resolve(s, path[:-1])
+            return self._locate(s, path[:-1])
         except NotFound as missing:
             raise ParentMissing(
                 f"the parent {paths.to_text(path[:-1])} does not exist ({missing})"
