@@ -88,3 +88,32 @@ class Token(Base):
     scopes: Mapped[list] = mapped_column(JSON, default=list)
     tenant: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Job(Base):
+    """Work a node's change left to do off the request path (see :mod:`repository.jobs`).
+
+    The repository writes a ``binary-changed`` job in the same transaction that gives an
+    asset a new binary, so no API can forget it; what the work is (renditions) is decided
+    by whoever claims the job. Pending jobs outlive a restart because they are rows.
+    """
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        Index("ix_jobs_status", "status", "id"),
+        Index("ix_jobs_node", "node_id"),
+    )
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    #: A deleted node takes its jobs with it.
+    node_id: Mapped[str] = mapped_column(String(36), ForeignKey("nodes.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(32))
+    #: pending | running | failed (a finished job leaves the table).
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(1000), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)

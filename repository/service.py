@@ -29,6 +29,7 @@ from .errors import (
     ParentMissing,
     PreconditionFailed,
 )
+from .jobs import JobQueue
 from .models import ROOT_ID, Base, Blob, NodeRow, utcnow
 from .paths import RepoPath
 from .query import Selection
@@ -126,6 +127,8 @@ class Repository:
         self.engine = _make_engine(database_url, echo=echo)
         self.blobs = BlobStore(blob_root)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        #: Work left for later by changes (a new binary → renditions); see repository.jobs.
+        self.jobs = JobQueue(self)
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -301,6 +304,8 @@ class Repository:
                 )
                 s.add(row)
                 s.flush()
+                if blob is not None and kind == ASSET:
+                    self.jobs.enqueue_in(s, row.id, new_node=True)
                 return self._to_node(s, row, path, blob=blob)
         except IntegrityError:
             if node_id is not None and self._id_taken(node_id):
@@ -369,6 +374,8 @@ class Repository:
                 row.mime_type = None
             elif mime_type is not None:
                 row.mime_type = mime_type
+            if (blob is not None or clear_blob) and row.kind == ASSET:
+                self.jobs.enqueue_in(s, row.id)
             row.modified = utcnow()
             row.version = row.version + 1
             s.flush()

@@ -1,0 +1,154 @@
+"""Contract: the job queue the repository fills when an asset's binary changes."""
+from __future__ import annotations
+
+import pytest
+
+from repository import ASSET, COMMENT, FOLDER, RENDITION
+from repository.jobs import BINARY_CHANGED, FAILED, PENDING, RUNNING
+
+from .helpers import fail_statement, run_in_threads
+
+
+@pytest.fixture
+def folder(repo):
+    return repo.create(("f",), FOLDER)
+
+
+def _asset(repo, name="a.jpg", data=b"bytes"):
+    return repo.create(("f", name), ASSET, blob=repo.blobs.put_bytes(data), mime_type="image/jpeg")
+
+
+def test_creating_an_asset_with_a_binary_enqueues_one_pending_job(repo, folder):
+    asset = _asset(repo)
+    [job] = repo.jobs.jobs()
+    assert (job.node_id, job.kind, job.status, job.attempts) == (asset.id, BINARY_CHANGED, PENDING, 0)
+
+
+def test_nodes_without_a_new_asset_binary_enqueue_nothing(repo, folder):
+    repo.create(("f", "empty"), ASSET)
+    asset = repo.create(("f", "a"), ASSET)
+    repo.create(("f", "a", "r.png"), RENDITION, blob=repo.blobs.put_bytes(b"r"))
+    repo.create(("f", "a", "c"), COMMENT, properties={"message": "hi"})
+    repo.update(asset.path, properties={"x": 1})
+    repo.update(("f", "a", "r.png"), blob=repo.blobs.put_bytes(b"r2"))
+    assert repo.jobs.jobs() == []
+
+
+def test_replacing_or_clearing_a_binary_enqueues_a_job(repo, folder):
+    asset = repo.create(("f", "a"), ASSET)
+    repo.update(asset.path, blob=repo.blobs.put_bytes(b"new"), mime_type="image/png")
+    assert [j.node_id for j in repo.jobs.jobs()] == [asset.id]
+    job = repo.jobs.claim_next()
+    repo.jobs.finish(job)
+    repo.update(asset.path, clear_blob=True)
+    assert [(j.node_id, j.status) for j in repo.jobs.jobs()] == [(asset.id, PENDING)]
+
+
+def test_a_second_change_while_one_is_pending_adds_no_job(repo, folder):
+    asset = _asset(repo)
+    repo.update(asset.path, blob=repo.blobs.put_bytes(b"second"))
+    repo.update(asset.path, blob=repo.blobs.put_bytes(b"third"))
+    assert len(repo.jobs.jobs()) == 1
+
+
+def test_a_change_while_a_job_runs_adds_a_pending_one(repo, folder):
+    asset = _asset(repo)
+    running = repo.jobs.claim_next()
+    repo.update(asset.path, blob=repo.blobs.put_bytes(b"second"))
+    jobs = repo.jobs.jobs(asset.id)
+    assert [(j.id == running.id, j.status) for j in jobs] == [(True, RUNNING), (False, PENDING)]
+
+
+def test_the_job_is_part_of_the_transaction_of_the_change(repo, folder):
+    with fail_statement(repo.engine, "INSERT INTO jobs"), pytest.raises(Exception):
+        _asset(repo)
+    assert not repo.exists(("f", "a.jpg"))
+    assert repo.jobs.jobs() == []
+
+
+def test_claim_takes_the_oldest_pending_job_and_marks_it_running(repo, folder):
+    first, second = _asset(repo, "1"), _asset(repo, "2", b"other")
+    job = repo.jobs.claim_next()
+    assert (job.node_id, job.status, job.attempts) == (first.id, RUNNING, 1)
+    assert job.started is not None
+    assert repo.jobs.claim_next().node_id == second.id
+    assert repo.jobs.claim_next() is None
+
+
+def test_claim_with_a_kind_takes_only_that_kind(repo, folder):
+    asset = _asset(repo)
+    assert repo.jobs.claim_next("something-else") is None
+    assert repo.jobs.claim_next(BINARY_CHANGED).node_id == asset.id
+
+
+def test_concurrent_claims_never_take_the_same_job(repo, folder):
+    for index in range(6):
+        _asset(repo, f"a{index}", f"data{index}".encode())
+    claimed = run_in_threads(*[repo.jobs.claim_next for _ in range(8)])
+    taken = [job.id for job in claimed if job is not None]
+    assert not [c for c in claimed if isinstance(c, Exception)]
+    assert len(taken) == 6 and len(set(taken)) == 6
+
+
+def test_a_finished_job_leaves_the_table(repo, folder):
+    _asset(repo)
+    repo.jobs.finish(repo.jobs.claim_next())
+    assert repo.jobs.jobs() == []
+
+
+def test_a_failed_job_stays_with_its_reason_and_is_not_claimed_again(repo, folder):
+    asset = _asset(repo)
+    repo.jobs.finish(repo.jobs.claim_next(), failed="the file is truncated")
+    [job] = repo.jobs.jobs(asset.id)
+    assert (job.status, job.reason) == (FAILED, "the file is truncated")
+    assert repo.jobs.claim_next() is None
+
+
+def test_a_new_change_supersedes_a_failed_job(repo, folder):
+    asset = _asset(repo)
+    repo.jobs.finish(repo.jobs.claim_next(), failed="broken")
+    repo.update(asset.path, blob=repo.blobs.put_bytes(b"fixed"))
+    assert [j.status for j in repo.jobs.jobs(asset.id)] == [PENDING]
+
+
+def test_stale_running_jobs_go_back_to_pending(repo, folder):
+    _asset(repo)
+    job = repo.jobs.claim_next()
+    assert repo.jobs.requeue_stale(older_than=3600) == 0
+    assert repo.jobs.requeue_stale(older_than=0) == 1
+    again = repo.jobs.claim_next()
+    assert (again.id, again.attempts) == (job.id, 2)
+
+
+def test_a_job_that_keeps_losing_its_worker_fails_instead_of_running_forever(repo, folder):
+    _asset(repo)
+    repo.jobs.claim_next()
+    repo.jobs.requeue_stale(older_than=0, max_attempts=2)
+    assert repo.jobs.jobs()[0].status == PENDING
+    repo.jobs.claim_next()
+    repo.jobs.requeue_stale(older_than=0, max_attempts=2)
+    [job] = repo.jobs.jobs()
+    assert job.status == FAILED and "2 attempts" in job.reason
+    assert repo.jobs.claim_next() is None
+
+
+def test_deleting_the_asset_deletes_its_jobs(repo, folder):
+    _asset(repo)
+    repo.delete(("f",))
+    assert repo.jobs.jobs() == []
+
+
+def test_enqueue_adds_a_job_for_an_existing_node(repo, folder):
+    asset = repo.create(("f", "a"), ASSET)
+    repo.jobs.enqueue(asset.id)
+    repo.jobs.enqueue(asset.id)
+    assert [(j.node_id, j.status) for j in repo.jobs.jobs()] == [(asset.id, PENDING)]
+    assert repo.jobs.count(PENDING) == 1
+
+
+def test_the_wakeup_is_set_when_a_job_is_committed(repo, folder):
+    repo.jobs.wakeup.clear()
+    repo.create(("f", "plain"), ASSET)
+    assert not repo.jobs.wakeup.is_set()
+    _asset(repo)
+    assert repo.jobs.wakeup.is_set()
