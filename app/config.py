@@ -14,3 +14,5 @@ LISTING_DEFAULT_LIMIT = 20
 LISTING_MAX_LIMIT = 1000
 #: Blobs younger than this are never garbage-collected (an upload may be committing).
 GC_GRACE_SECONDS = 3600
+#: Emporix Media: largest file of a BLOB asset (bytes); larger → 413, nothing stored.
+EMPORIX_MAX_FILE_SIZE = 10 * 1024 * 1024
