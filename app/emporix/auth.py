@@ -38,7 +38,7 @@ class Refused(Exception):
         super().__init__(message)
         self.status = status
         self.message = message
-        self.details = details or []
+        self.details = details
 
 
 def authorize(tenant: str) -> Identity:

@@ -91,7 +91,7 @@ class AssetCreateBlobSchema(AssetSchema):
 
 class AssetUpdateLinkSchema(AssetSchema):
     url = ma.fields.String(required=True, metadata={"description": "Resource link."})
-    type = ma.fields.String(validate=ma.validate.OneOf(["LINK"]),
+    type = ma.fields.String(required=True, validate=ma.validate.OneOf(["LINK"]),
                             metadata={"description": "Asset type. This property is immutable."})
     metadata = ma.fields.Nested(MetadataUpdateSchema, required=True)
     access = ma.fields.String(required=True, validate=ma.validate.OneOf(ACCESS))

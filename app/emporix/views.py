@@ -18,8 +18,8 @@ Decisions where the vendor is silent:
   ``EMPORIX_MAX_PAGE_SIZE`` (1000, 400 above); ``sort`` by an unknown field or an object →
   400; only assets made through this API (with ``type`` BLOB or LINK) are listed.
 - A PUT must use the asset's own body format: multipart (``file`` and ``body``) for a BLOB,
-  JSON for a LINK; otherwise 400. ``type`` may be left out of a LINK update (the vendor's
-  schema does not require it) but not changed.
+  JSON for a LINK; otherwise 400. ``type`` and ``access`` are required, as in the vendor's
+  schemas, and must not change.
 - Error bodies are ``{"code", "status", "message", "details"}`` with the vendor's texts:
   status ``Bad request`` (also for 403, as the vendor's example shows),
   ``element_resource_non_existing`` (404), ``Conflict`` (409, message ``Conflict``, the
