@@ -39,13 +39,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["accounts"] = Accounts(repository)
     _bootstrap_admin(app)
 
-    from . import ams, cli, emporix, projects
+    from . import ams, cli, emporix, projects, renditions
     from .aem import bp as aem_bp
 
     app.register_blueprint(aem_bp)
     ams.init_app(app)
     projects.init_app(app)
     emporix.init_app(app)
+    renditions.init_app(app)
     cli.register(app)
     return app
 

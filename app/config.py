@@ -16,3 +16,16 @@ LISTING_MAX_LIMIT = 1000
 GC_GRACE_SECONDS = 3600
 #: Emporix Media: largest file of a BLOB asset (bytes); larger → 413, nothing stored.
 EMPORIX_MAX_FILE_SIZE = 10 * 1024 * 1024
+#: Renditions: the profiles (None: AEM's four, see renditions.profiles.DEFAULT_PROFILES), or
+#: a list of {"name", "width", "height", "format" (PNG | JPEG | WEBP), "quality"}.
+RENDITION_PROFILES = None
+#: Images with more pixels get no renditions (a failed job): decompression bombs.
+RENDITIONS_MAX_PIXELS = 89_478_485
+#: "thread": a background thread in each server process runs rendition jobs; None: none.
+RENDITIONS_WORKER = "thread"
+#: How often the worker looks for jobs other processes stored (it wakes at once for its own).
+RENDITIONS_POLL_SECONDS = 2.0
+#: A job running longer than this lost its worker and is run again, at most
+#: RENDITIONS_MAX_ATTEMPTS times in all.
+RENDITIONS_JOB_TIMEOUT = 600
+RENDITIONS_MAX_ATTEMPTS = 3

@@ -6,6 +6,7 @@ import base64
 import pytest
 
 from app import create_app
+from app.renditions import stop_worker
 
 ADMIN_PASSWORD = "correct horse battery staple"
 
@@ -26,6 +27,8 @@ def make_app(tmp_path):
             "DATABASE_URL": f"sqlite:///{tmp_path / (name + '.db')}",
             "BLOB_ROOT": str(tmp_path / f"{name}-blobs" if name != "assets" else tmp_path / "blobs"),
             "ADMIN_PASSWORD": ADMIN_PASSWORD,
+            # Rendition jobs stay pending unless a test runs them (or asks for the thread).
+            "RENDITIONS_WORKER": None,
             **settings,
         })
         made.append(app)
@@ -33,6 +36,7 @@ def make_app(tmp_path):
 
     yield make
     for app in made:
+        stop_worker(app)
         app.extensions["repository"].dispose()
 
 
