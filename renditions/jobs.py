@@ -27,7 +27,7 @@ import time
 from repository import Repository
 from repository.jobs import BINARY_CHANGED, JobRecord
 
-from .pipeline import FAILED, Outcome, Settings, process_asset
+from .pipeline import FAILED, Outcome, Settings, process_asset, record_failure
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +39,10 @@ def run_job(repository: Repository, job: JobRecord, settings: Settings) -> Outco
     except Exception as error:  # a bug or the database: record it, keep the worker alive
         log.exception("rendition job %s for node %s failed", job.id, job.node_id)
         outcome = Outcome(FAILED, f"internal error: {type(error).__name__}: {error}"[:500])
+        try:
+            record_failure(repository, job.node_id, outcome.reason)
+        except Exception:  # noqa: BLE001 - the job's row still says it
+            log.exception("could not record the failure on node %s", job.node_id)
     try:
         repository.jobs.finish(job, failed=outcome.reason if outcome.status == FAILED else None)
     except Exception:  # noqa: BLE001 - requeue_stale gives it another chance later

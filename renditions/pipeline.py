@@ -96,6 +96,17 @@ def process_asset(repository: Repository, node_id: str, settings: Settings = Set
     return Outcome(DONE)
 
 
+def record_failure(repository: Repository, node_id: str, reason: str) -> None:
+    """Mark the asset's renditions failed (for errors :func:`process_asset` did not
+    expect, which the job runner catches)."""
+    try:
+        node = repository.get_by_id(node_id)
+    except NotFound:
+        return
+    if node.kind == ASSET:
+        _fail(repository, node, reason)
+
+
 def _fail(repository: Repository, node, reason: str) -> Outcome:
     delete_generated(repository, node)
     record = {STATUS: FAILED, ERROR: reason}
