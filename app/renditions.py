@@ -123,6 +123,8 @@ def rebuild(path: str) -> None:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
             if outcome.status == FAILED:
                 failures.append(f"{node_id}: {outcome.reason}")
+            else:
+                repository.jobs.discard_failed(node_id)
     for line in failures:
         click.echo(f"failed {line}", err=True)
     click.echo(f"{len(ids)} assets: {counts[DONE]} done, {counts['skipped']} without renditions "

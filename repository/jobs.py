@@ -145,6 +145,11 @@ class JobQueue:
             self.wakeup.set()
         return (failed or 0) + (back or 0)
 
+    def discard_failed(self, node_id: str) -> None:
+        """Forget the failed jobs of a node (its work was done some other way since)."""
+        with self._repo._write() as s:
+            s.execute(delete(Job).where(Job.node_id == node_id, Job.status == FAILED))
+
     # -- looking --------------------------------------------------------------------------
 
     def jobs(self, node_id: str | None = None, *, status: str | None = None) -> list[JobRecord]:

@@ -105,8 +105,10 @@ def _folder_actions(path: RepoPath) -> list[Action]:
 
 
 def asset_metadata(node: Node) -> dict[str, Any]:
+    """The asset's properties under AEM's names. ``dc:format`` is what the rendition job
+    found the bytes to be (``renditions.metadata``), else the media type they came with."""
     metadata = shown_properties(node.properties)
-    if node.mime_type:
+    if node.mime_type and not metadata.get("dc:format"):
         metadata["dc:format"] = node.mime_type
     if node.blob is not None:
         metadata["dam:size"] = node.blob.size

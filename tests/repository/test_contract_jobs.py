@@ -152,3 +152,12 @@ def test_the_wakeup_is_set_when_a_job_is_committed(repo, folder):
     assert not repo.jobs.wakeup.is_set()
     _asset(repo)
     assert repo.jobs.wakeup.is_set()
+
+
+def test_discard_failed_forgets_only_the_failed_jobs_of_that_node(repo, folder):
+    first, second = _asset(repo, "1"), _asset(repo, "2", b"other")
+    repo.jobs.finish(repo.jobs.claim_next(), failed="broken")
+    repo.jobs.finish(repo.jobs.claim_next(), failed="broken too")
+    repo.update(second.path, properties={"x": 1})
+    repo.jobs.discard_failed(first.id)
+    assert [(j.node_id, j.status) for j in repo.jobs.jobs()] == [(second.id, FAILED)]
