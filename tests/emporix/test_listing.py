@@ -71,6 +71,9 @@ def test_x_total_count_on_request_only(client, read, assets):
     response = client.get(ASSETS, headers={**read, "X-Total-Count": "true"},
                           query_string={"pageNumber": 99})
     assert response.get_json() == [] and response.headers["X-Total-Count"] == "5"
+    response = client.get(ASSETS, headers={**read, "X-Total-Count": "true"},
+                          query_string={"pageNumber": 10**20, "pageSize": 1000})
+    assert response.get_json() == [] and response.headers["X-Total-Count"] == "5"
 
 
 def test_x_total_count_of_an_empty_tenant_is_0(client, read):
