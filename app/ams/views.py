@@ -25,8 +25,13 @@ Decisions where the vendor's page is silent:
 - For other files the media type is the part's ``Content-Type`` (guessed from the file
   name when it is missing or ``application/octet-stream``); the extension is the file
   name's, or one that fits the media type, or none.
-- Whether an asset is an image is read from the stored ``tiff:*`` properties, so an asset
-  put under ``/ams`` through the AEM API without them counts as a non-image.
+- Whether an asset is an image, and its size, are read from the stored ``tiff:*``
+  properties: the asset metadata the rendition job (``renditions``) writes for every image,
+  whichever API uploaded it. An AMS upload also writes them itself, from the header
+  (:func:`renditions.probe.probe_image`, a few kilobytes read), because its 201 answer must
+  carry ``width`` and ``height`` and the job runs later; both read the same header, so they
+  agree. An image put under ``/ams`` through another API counts as a non-image until its
+  rendition job has run (a second or so).
 - File parts with an empty file name (what a browser sends for an empty file input) do
   not count as files. A malformed GUID and a node that is not an asset under ``/ams``
   answer 404 like an unknown one; GUIDs are matched case-insensitively.
