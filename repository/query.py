@@ -483,8 +483,8 @@ class Selection:
         for key in self.sort:
             spec = self.resolve(key.field)
             name = ".".join(key.field)
-            if spec is None:
-                raise InvalidValue(f"sort: unknown field '{name}'")
+            if spec is None:  # no asset has it: every value is missing, so all tie
+                continue
             if isinstance(spec, GroupField):
                 raise InvalidValue(f"sort: '{name}' is an object; sort by one of its fields")
             for expression in _sort_expressions(spec, dialect):

@@ -15,8 +15,9 @@ Decisions where the vendor is silent:
   download URL. ``details.etag`` is the sha256 of the bytes (the download's ETag, quoted).
 - Download of a LINK, PUBLIC or PRIVATE, is a 301 to its url (the server holds no bytes).
 - Listing: default order ``metadata.createdAt`` then ``id``; ``pageSize`` at most
-  ``EMPORIX_MAX_PAGE_SIZE`` (1000, 400 above); ``sort`` by an unknown field or an object →
-  400; only assets made through this API (with ``type`` BLOB or LINK) are listed.
+  ``EMPORIX_MAX_PAGE_SIZE`` (1000, 400 above); ``sort`` by an object → 400; by a field no
+  asset has → ignored (every value is missing, so all tie; the vendor's own example
+  ``sort=name,metadata.createdAt:desc`` names such a field); only assets made through this API (with ``type`` BLOB or LINK) are listed.
 - A PUT must use the asset's own body format: multipart (``file`` and ``body``) for a BLOB,
   JSON for a LINK; otherwise 400. ``type`` and ``access`` are required, as in the vendor's
   schemas, and must not change.

@@ -91,6 +91,8 @@ def test_x_total_count_of_an_empty_tenant_is_0(client, read):
     ("details.bytes", ["l4", "l5", "a1", "b2", "c3"]),        # missing first when ascending
     ("type:desc,access,id:desc", ["l4", "l5", "b2", "c3", "a1"]),
     ("details.filename,id", ["l4", "l5", "a1", "b2", "c3"]),  # c3: the part's name
+    # the vendor's own example: no asset has a `name`, so metadata.createdAt decides
+    ("name,metadata.createdAt:desc", ["l5", "l4", "c3", "b2", "a1"]),
 ])
 def test_sort(client, read, assets, sort, expected):
     assert ids(client, read, sort=sort) == expected
@@ -150,7 +152,6 @@ def test_q_sort_and_paging_together(client, read, assets):
     ({"q": "metadata.createdAt:>yesterday"}, "is a date"),
     ({"q": 'id:"open'}, "not closed"),
     ({"q": "id:~(a+)+"}, "exponential"),
-    ({"sort": "nosuchfield"}, "unknown field 'nosuchfield'"),
     ({"sort": "details"}, "'details' is an object"),
     ({"sort": "id desc"}, "sort"),
 ])
