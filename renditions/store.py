@@ -17,7 +17,7 @@ import io
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from repository import RENDITION, AlreadyExists, Node, NotFound, Repository
+from repository import RENDITION, AlreadyExists, Node, NotFound, PreconditionFailed, Repository
 
 from .profiles import Profile
 
@@ -92,7 +92,8 @@ def update_metadata(
     repository: Repository, asset_id: str, sha256: str | None, metadata: dict[str, Any]
 ) -> bool:
     """Merge ``metadata`` into the asset's properties, unless its binary changed; no write
-    (and no new version) when nothing would change. False when the asset changed or went."""
+    when nothing would change. The asset's version stays (the metadata is derived from its
+    binary, not a client's change). False when the asset changed or went."""
     for _attempt in range(3):
         node = current(repository, asset_id, sha256)
         if node is None:
@@ -102,10 +103,11 @@ def update_metadata(
         if not changed:
             return True
         try:
-            repository.update(node.path, properties=changed)
+            repository.update(node.path, properties=changed, derived=True,
+                              expected_version=node.version)
             return True
-        except NotFound:
-            continue  # moved between the two calls: find it again
+        except (NotFound, PreconditionFailed):
+            continue  # moved or changed between the two calls: look again
     return False
 
 

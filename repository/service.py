@@ -341,12 +341,15 @@ class Repository:
         mime_type: str | None = None,
         clear_blob: bool = False,
         expected_version: int | None = None,
+        derived: bool = False,
     ) -> Node:
         """Change a node's properties and/or binary; its version grows by one.
 
         ``properties`` are merged into the existing ones (a value of ``None`` removes the
         key) unless ``replace_properties`` is set. ``expected_version`` makes the update
-        conditional (optimistic locking).
+        conditional (optimistic locking). ``derived`` marks what the server works out from
+        the node's own binary (image metadata): the version and the modified time stay, so
+        a client's next conditional update is not refused because a background job ran.
         """
         _check_mime(mime_type)
         with self._write() as s:
@@ -376,8 +379,9 @@ class Repository:
                 row.mime_type = mime_type
             if (blob is not None or clear_blob) and row.kind == ASSET:
                 self.jobs.enqueue_in(s, row.id)
-            row.modified = utcnow()
-            row.version = row.version + 1
+            if not derived:
+                row.modified = utcnow()
+                row.version = row.version + 1
             s.flush()
             return self._to_node(s, row, path)
 

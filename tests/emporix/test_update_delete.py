@@ -154,3 +154,30 @@ def test_a_node_under_the_tenant_made_elsewhere_is_no_emporix_asset(app, client,
     assert client.get(f"{ASSETS}/foreign", headers=manage).status_code == 404
     ids = [a["id"] for a in client.get(ASSETS, headers=manage).get_json()]
     assert "foreign" not in ids and len(ids) == 1
+
+
+def test_the_rendition_job_does_not_change_the_version_a_client_sees(app, client, manage):
+    """An image's metadata and renditions are made in the background after the create;
+    the client's PUT with the version it was given must still be accepted."""
+    from PIL import Image
+
+    from renditions.jobs import run_pending
+
+    image = io.BytesIO()
+    Image.new("RGB", (64, 48), "red").save(image, "PNG")
+    body = {"type": "BLOB", "access": "PRIVATE"}
+    response = client.post(ASSETS, headers=manage,
+                           data=blob_form(body, image.getvalue(), "red.png", "image/png"))
+    asset_id = response.get_json()["id"]
+    before = get(client, manage, asset_id)
+
+    assert run_pending(app.extensions["repository"], app.extensions["renditions.settings"]) == 1
+    node = app.extensions["repository"].get(("emporix", TENANT, asset_id))
+    assert node.properties["tiff:ImageWidth"] == 64  # the job did write its metadata
+    after = get(client, manage, asset_id)
+    assert after["metadata"] == before["metadata"]
+
+    put = {"type": "BLOB", "access": "PRIVATE", "metadata": {"version": 1}}
+    response = client.put(f"{ASSETS}/{asset_id}", headers=manage,
+                          data=blob_form(put, b"replaced", "r.txt", "text/plain"))
+    assert response.status_code == 204, response.get_json()

@@ -214,3 +214,15 @@ def test_delete_leaves_the_bytes_to_garbage_collection(repo, asset, blob_root):
     repo.delete(asset.path)
     assert files_under(blob_root) == files
     assert repo.blobs.exists(asset.blob.sha256)
+
+
+def test_a_derived_update_keeps_the_version_and_modified_time(repo):
+    asset = repo.create(("img.png",), ASSET, blob=repo.blobs.put_bytes(b"png"),
+                        mime_type="image/png")
+    node = repo.update(asset.path, properties={"tiff:ImageWidth": 64}, derived=True,
+                       expected_version=asset.version)
+    assert node.properties["tiff:ImageWidth"] == 64
+    assert (node.version, node.modified) == (asset.version, asset.modified)
+    with pytest.raises(PreconditionFailed):  # it still honours expected_version
+        repo.update(asset.path, properties={"x": 1}, derived=True,
+                    expected_version=asset.version + 1)
