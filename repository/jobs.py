@@ -90,6 +90,20 @@ class JobQueue:
                                          attempts=0, created=utcnow()))
         event.listen(s, "after_commit", self._wake, once=True)
 
+    def carry_over_in(self, s: Session, copies: dict[str, str]) -> None:
+        """Inside a COPY's transaction (``copies``: original id → copy id): a copy whose
+        original still has work pending or running gets a pending job of its own, since
+        the copied rows hold only what the original had so far (e.g. no renditions yet)."""
+        originals = list(copies)
+        for start in range(0, len(originals), 500):
+            unfinished = s.scalars(
+                select(Job.node_id).distinct().where(
+                    Job.node_id.in_(originals[start:start + 500]),
+                    Job.status.in_((PENDING, RUNNING)))
+            )
+            for node_id in list(unfinished):
+                self.enqueue_in(s, copies[node_id], new_node=True)
+
     def enqueue(self, node_id: str, kind: str = BINARY_CHANGED) -> None:
         """Add a pending job in a transaction of its own (e.g. for a rebuild)."""
         with self._repo._write() as s:

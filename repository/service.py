@@ -513,6 +513,7 @@ class Repository:
                 batch = []
         if batch:
             s.execute(insert(NodeRow), batch)
+        self.jobs.carry_over_in(s, new_ids)
 
     # -- blobs ----------------------------------------------------------------------------
 

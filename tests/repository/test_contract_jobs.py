@@ -161,3 +161,15 @@ def test_discard_failed_forgets_only_the_failed_jobs_of_that_node(repo, folder):
     repo.update(second.path, properties={"x": 1})
     repo.jobs.discard_failed(first.id)
     assert [(j.node_id, j.status) for j in repo.jobs.jobs()] == [(second.id, FAILED)]
+
+
+def test_a_copy_made_before_the_work_is_done_gets_a_job_of_its_own(repo, folder):
+    done = _asset(repo, "done.png", b"done")
+    repo.jobs.finish(repo.jobs.claim_next())
+    waiting = _asset(repo, "waiting.png", b"waiting")
+    repo.copy(("f",), ("copy",))
+
+    pending = {job.node_id for job in repo.jobs.jobs(status=PENDING)}
+    copied_waiting = repo.get(("copy", "waiting.png")).id
+    assert pending == {waiting.id, copied_waiting}
+    assert repo.get(("copy", "done.png")).id not in pending and done.id not in pending
