@@ -46,6 +46,9 @@ class NodeRow(Base):
         # The database, not a read-then-write check, decides who wins a create race.
         UniqueConstraint("parent_id", "name", name="uq_nodes_parent_name"),
         Index("ix_nodes_blob", "blob_sha256"),
+        # Children by creation time: the flat APIs' default order (Emporix createdAt), so a
+        # page of a large folder sorted that way walks the index instead of sorting it all.
+        Index("ix_nodes_parent_created", "parent_id", "created"),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

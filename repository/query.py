@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable, Union
 
@@ -475,23 +476,35 @@ class Selection:
     resolve: Resolver
 
     def where(self, dialect: str) -> ColumnElement[bool]:
-        return and_(true(), *(_compile_clause(c, self.resolve(c.field), dialect)
-                              for c in self.clauses))
+        return _where(self, dialect)
 
     def order_by(self, dialect: str) -> list[Any]:
-        order: list[Any] = []
-        for key in self.sort:
-            spec = self.resolve(key.field)
-            name = ".".join(key.field)
-            if spec is None:  # no asset has it: every value is missing, so all tie
-                continue
-            if isinstance(spec, GroupField):
-                raise InvalidValue(f"sort: '{name}' is an object; sort by one of its fields")
-            for expression in _sort_expressions(spec, dialect):
-                ordered = expression.desc() if key.descending else expression.asc()
-                # Missing values count as the smallest, on every backend.
-                order.append(ordered.nulls_last() if key.descending else ordered.nulls_first())
-        return order
+        return list(_order_by(self, dialect))
+
+
+# Building the SQL of a q with JSON paths costs more than running it on an indexed page, and
+# clients repeat the same few queries: the (immutable) expressions are kept per selection.
+@lru_cache(maxsize=512)
+def _where(selection: Selection, dialect: str) -> ColumnElement[bool]:
+    return and_(true(), *(_compile_clause(c, selection.resolve(c.field), dialect)
+                          for c in selection.clauses))
+
+
+@lru_cache(maxsize=512)
+def _order_by(selection: Selection, dialect: str) -> tuple[Any, ...]:
+    order: list[Any] = []
+    for key in selection.sort:
+        spec = selection.resolve(key.field)
+        name = ".".join(key.field)
+        if spec is None:  # no asset has it: every value is missing, so all tie
+            continue
+        if isinstance(spec, GroupField):
+            raise InvalidValue(f"sort: '{name}' is an object; sort by one of its fields")
+        for expression in _sort_expressions(spec, dialect):
+            ordered = expression.desc() if key.descending else expression.asc()
+            # Missing values count as the smallest, on every backend.
+            order.append(ordered.nulls_last() if key.descending else ordered.nulls_first())
+    return tuple(order)
 
 
 def _sort_expressions(spec: ColumnField | JsonField, dialect: str) -> list[Any]:
