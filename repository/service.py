@@ -134,6 +134,11 @@ class Repository:
 
     def create_schema(self) -> None:
         Base.metadata.create_all(self.engine)
+        # create_all skips tables that exist; an index added in a later version is still
+        # wanted on a database made by an earlier one.
+        for table in Base.metadata.sorted_tables:
+            for index in table.indexes:
+                index.create(self.engine, checkfirst=True)
         with self._write() as s:
             if s.get(NodeRow, ROOT_ID) is None:
                 s.execute(

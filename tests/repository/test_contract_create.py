@@ -334,3 +334,12 @@ def test_ensure_folder_refuses_a_name_held_by_an_asset(repo):
     with pytest.raises(AlreadyExists):
         repo.ensure_folder(("taken",))
     assert repo.get(("taken",)).kind == ASSET
+
+
+def test_create_schema_adds_an_index_a_newer_version_defines(repo):
+    from sqlalchemy import inspect
+
+    with repo.engine.begin() as connection:
+        connection.exec_driver_sql("DROP INDEX ix_nodes_parent_created")
+    repo.create_schema()
+    assert "ix_nodes_parent_created" in {i["name"] for i in inspect(repo.engine).get_indexes("nodes")}
