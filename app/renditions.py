@@ -136,7 +136,7 @@ def run_pending_jobs() -> None:
     """Run the pending rendition jobs now, in this process, until none is left."""
     repository: Repository = current_app.extensions["repository"]
     settings: Settings = current_app.extensions[SETTINGS]
-    total = repository.jobs.count()
+    total = repository.jobs.count(kind=BINARY_CHANGED)
     ran = failed = 0
     with click.progressbar(length=total, label="Pending rendition jobs", show_pos=True) as bar:
         while True:

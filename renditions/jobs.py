@@ -109,8 +109,8 @@ class Worker:
         while not self._stop.is_set():
             try:
                 if time.monotonic() >= next_stale_check:
-                    self.repository.jobs.requeue_stale(self.stale_seconds,
-                                                       max_attempts=self.max_attempts)
+                    self.repository.jobs.requeue_stale(
+                        self.stale_seconds, max_attempts=self.max_attempts, kind=BINARY_CHANGED)
                     next_stale_check = time.monotonic() + min(self.stale_seconds, 60.0)
                 wakeup.clear()
                 job = self.repository.jobs.claim_next(BINARY_CHANGED)

@@ -12,13 +12,23 @@ same work later: :meth:`enqueue`, :meth:`claim_next`, :meth:`finish`, plus
 :meth:`requeue_stale` for jobs whose worker died. Semantics:
 
 - At most one *pending* job per node and kind: a second change before the first is
-  claimed adds nothing (the claimed job reads the node as it is when it runs).
+  claimed adds nothing (the claimed job reads the node as it is when it runs). A job may
+  carry a ``payload`` (JSON: what it needs beyond the node, e.g. where to import media
+  from); a second enqueue that gives one replaces the pending job's, so the latest wins.
 - :meth:`claim_next` is atomic across threads and processes: SQLite's write lock
   (``BEGIN IMMEDIATE``) serialises claims; PostgreSQL uses ``FOR UPDATE SKIP LOCKED``, so
   several workers never take the same job and never wait on each other's row.
 - A finished job leaves the table; a failed one stays with its reason (and the worker
   records it on the node too). Nothing is retried automatically except a job whose worker
-  vanished while running it (:meth:`requeue_stale`), and that only up to ``max_attempts``.
+  vanished while running it (:meth:`requeue_stale`), and that only up to ``max_attempts``
+  (or always, with ``max_attempts=None``, for a kind whose worker counts the attempts
+  itself and records the giving up on the node).
+- Several kinds share the table; each worker claims, counts and requeues its own kind
+  (``kind=``), with a timeout that suits its work.
+- Waking up: after a transaction that enqueued a job commits, :attr:`JobQueue.wakeup` is
+  set and :attr:`JobQueue.generation` grows. Several workers of different kinds can each
+  wait for the generation to move past the one they saw (:meth:`wait_for_jobs`) without
+  clearing a shared flag under each other's feet.
 - A deleted node takes its jobs with it (foreign key, ``ON DELETE CASCADE``).
 """
 from __future__ import annotations
@@ -26,7 +36,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -55,12 +65,13 @@ class JobRecord:
     attempts: int
     created: datetime
     started: datetime | None
+    payload: dict[str, Any] | None = None
 
 
 def _record(row: Job) -> JobRecord:
     return JobRecord(id=row.id, node_id=row.node_id, kind=row.kind, status=row.status,
                      reason=row.reason, attempts=row.attempts, created=row.created,
-                     started=row.started)
+                     started=row.started, payload=row.payload)
 
 
 class JobQueue:
@@ -69,13 +80,23 @@ class JobQueue:
         #: Set after a transaction that enqueued a job commits, so an in-process worker
         #: can start at once instead of at its next poll.
         self.wakeup = threading.Event()
+        #: Grows with every such commit (and every requeue); see :meth:`wait_for_jobs`.
+        self._generation = 0
+        self._changed = threading.Condition()
 
     # -- adding ---------------------------------------------------------------------------
 
     def enqueue_in(
-        self, s: Session, node_id: str, kind: str = BINARY_CHANGED, *, new_node: bool = False
+        self,
+        s: Session,
+        node_id: str,
+        kind: str = BINARY_CHANGED,
+        *,
+        new_node: bool = False,
+        payload: dict[str, Any] | None = None,
     ) -> None:
-        """Add a pending job inside the caller's transaction (unless one is pending).
+        """Add a pending job inside the caller's transaction (unless one is pending; then
+        a ``payload`` given replaces the pending job's).
 
         A failed job of the same node and kind is superseded and goes. ``new_node`` (the
         node was created in this transaction, so it has no jobs) saves both look-ups.
@@ -87,7 +108,9 @@ class JobQueue:
             exists = s.scalar(select(Job.id).where(*same, Job.status == PENDING).limit(1))
         if exists is None:
             s.execute(insert(Job).values(node_id=node_id, kind=kind, status=PENDING,
-                                         attempts=0, created=utcnow()))
+                                         attempts=0, created=utcnow(), payload=payload))
+        elif payload is not None:
+            s.execute(update(Job).where(Job.id == exists).values(payload=payload))
         event.listen(s, "after_commit", self._wake, once=True)
 
     def carry_over_in(self, s: Session, copies: dict[str, str]) -> None:
@@ -104,13 +127,37 @@ class JobQueue:
             for node_id in list(unfinished):
                 self.enqueue_in(s, copies[node_id], new_node=True)
 
-    def enqueue(self, node_id: str, kind: str = BINARY_CHANGED) -> None:
+    def enqueue(
+        self, node_id: str, kind: str = BINARY_CHANGED, *, payload: dict[str, Any] | None = None
+    ) -> None:
         """Add a pending job in a transaction of its own (e.g. for a rebuild)."""
         with self._repo._write() as s:
-            self.enqueue_in(s, node_id, kind)
+            self.enqueue_in(s, node_id, kind, payload=payload)
 
-    def _wake(self, _session: Session) -> None:
+    def _wake(self, _session: Session | None = None) -> None:
+        with self._changed:
+            self._generation += 1
+            self._changed.notify_all()
         self.wakeup.set()
+
+    # -- waiting --------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> int:
+        """A number that grows whenever this process commits or requeues a job. Read it
+        before looking for work; wait with :meth:`wait_for_jobs` when there was none."""
+        return self._generation
+
+    def wait_for_jobs(self, seen: int, timeout: float | None) -> bool:
+        """Block until :attr:`generation` differs from ``seen`` (a job was committed in
+        this process since) or ``timeout`` seconds passed; False on timeout. Jobs other
+        processes commit wake nobody here: workers also poll."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._generation != seen, timeout)
+
+    def notify(self) -> None:
+        """Wake every waiting worker, e.g. so that one asked to stop sees it at once."""
+        self._wake()
 
     # -- working ----------------------------------------------------------------------------
 
@@ -142,21 +189,32 @@ class JobQueue:
                 s.execute(update(Job).where(Job.id == job.id).values(
                     status=FAILED, reason=failed[:MAX_REASON], finished=utcnow()))
 
-    def requeue_stale(self, older_than: float, *, max_attempts: int = 3) -> int:
+    def requeue_stale(
+        self, older_than: float, *, max_attempts: int | None = 3, kind: str | None = None
+    ) -> int:
         """Jobs running for longer than ``older_than`` seconds lost their worker (a restart,
         a crash): put them back, or mark them failed once they were tried ``max_attempts``
         times (an image that kills its worker must not kill every next one). Returns how
-        many were put back or failed."""
+        many were put back or failed.
+
+        ``kind`` limits this to one kind of job: each kind has its own idea of how long a
+        job may run. ``max_attempts=None`` always puts them back, for a worker that checks
+        :attr:`JobRecord.attempts` itself when it claims one (so that it can say on the
+        node why it gave up)."""
         cutoff = utcnow() - timedelta(seconds=older_than)
         stale = [Job.status == RUNNING, Job.started < cutoff]
+        if kind is not None:
+            stale.append(Job.kind == kind)
+        failed = 0
         with self._repo._write() as s:
-            failed = s.execute(update(Job).where(*stale, Job.attempts >= max_attempts).values(
-                status=FAILED, finished=utcnow(),
-                reason=f"gave up after {max_attempts} attempts: the worker stopped while "
-                       f"running it each time")).rowcount
+            if max_attempts is not None:
+                failed = s.execute(update(Job).where(*stale, Job.attempts >= max_attempts).values(
+                    status=FAILED, finished=utcnow(),
+                    reason=f"gave up after {max_attempts} attempts: the worker stopped while "
+                           f"running it each time")).rowcount
             back = s.execute(update(Job).where(*stale).values(status=PENDING)).rowcount
         if back:
-            self.wakeup.set()
+            self._wake()
         return (failed or 0) + (back or 0)
 
     def discard_failed(self, node_id: str) -> None:
@@ -166,16 +224,22 @@ class JobQueue:
 
     # -- looking --------------------------------------------------------------------------
 
-    def jobs(self, node_id: str | None = None, *, status: str | None = None) -> list[JobRecord]:
-        """The jobs in the table (oldest first), of one node and/or status."""
+    def jobs(
+        self, node_id: str | None = None, *, status: str | None = None, kind: str | None = None
+    ) -> list[JobRecord]:
+        """The jobs in the table (oldest first), of one node, status and/or kind."""
         where = []
         if node_id is not None:
             where.append(Job.node_id == node_id)
         if status is not None:
             where.append(Job.status == status)
+        if kind is not None:
+            where.append(Job.kind == kind)
         with self._repo._read() as s:
             return [_record(row) for row in s.scalars(select(Job).where(*where).order_by(Job.id))]
 
-    def count(self, status: str = PENDING) -> int:
+    def count(self, status: str = PENDING, *, kind: str | None = None) -> int:
+        """How many jobs have this status (and kind)."""
+        where = [Job.status == status] + ([Job.kind == kind] if kind is not None else [])
         with self._repo._read() as s:
-            return s.scalar(select(func.count()).select_from(Job).where(Job.status == status)) or 0
+            return s.scalar(select(func.count()).select_from(Job).where(*where)) or 0

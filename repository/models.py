@@ -98,7 +98,9 @@ class Job(Base):
 
     The repository writes a ``binary-changed`` job in the same transaction that gives an
     asset a new binary, so no API can forget it; what the work is (renditions) is decided
-    by whoever claims the job. Pending jobs outlive a restart because they are rows.
+    by whoever claims the job. Other kinds carry their arguments in ``payload`` (a
+    ``projects-import`` job: where the media comes from). Pending jobs outlive a restart
+    because they are rows.
     """
 
     __tablename__ = "jobs"
@@ -120,3 +122,6 @@ class Job(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: What the job needs beyond its node (e.g. where to import media from), as JSON; the
+    #: queue stores it and does not look inside.
+    payload: Mapped[dict | None] = mapped_column(JSON, nullable=True)

@@ -281,7 +281,14 @@ class Repository:
         blob: StoredBlob | None = None,
         mime_type: str | None = None,
         node_id: str | None = None,
+        jobs: dict[str, dict[str, Any] | None] | None = None,
     ) -> Node:
+        """Create a node at ``path``.
+
+        ``jobs`` (kind → payload) are enqueued for the new node in the same transaction:
+        the node and the work it waits for exist together or not at all (e.g. an asset
+        whose media a background job will import; see :mod:`repository.jobs`).
+        """
         if not path:
             raise AlreadyExists("the root folder always exists")
         paths.check_new_name(path[-1])
@@ -311,6 +318,8 @@ class Repository:
                 s.flush()
                 if blob is not None and kind == ASSET:
                     self.jobs.enqueue_in(s, row.id, new_node=True)
+                for job_kind, payload in (jobs or {}).items():
+                    self.jobs.enqueue_in(s, row.id, job_kind, new_node=True, payload=payload)
                 return self._to_node(s, row, path, blob=blob)
         except IntegrityError:
             if node_id is not None and self._id_taken(node_id):

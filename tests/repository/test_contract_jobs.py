@@ -173,3 +173,76 @@ def test_a_copy_made_before_the_work_is_done_gets_a_job_of_its_own(repo, folder)
     copied_waiting = repo.get(("copy", "waiting.png")).id
     assert pending == {waiting.id, copied_waiting}
     assert repo.get(("copy", "done.png")).id not in pending and done.id not in pending
+
+
+def test_a_job_carries_its_payload_to_whoever_claims_it(repo, folder):
+    asset = repo.create(("f", "a"), ASSET)
+    repo.jobs.enqueue(asset.id, "import", payload={"source": "url", "tags": ["a", "ü"]})
+    [listed] = repo.jobs.jobs()
+    claimed = repo.jobs.claim_next("import")
+    assert listed.payload == claimed.payload == {"source": "url", "tags": ["a", "ü"]}
+
+
+def test_a_job_without_a_payload_has_none(repo, folder):
+    _asset(repo)
+    assert repo.jobs.claim_next().payload is None
+
+
+def test_a_second_enqueue_while_pending_replaces_the_payload(repo, folder):
+    asset = repo.create(("f", "a"), ASSET)
+    repo.jobs.enqueue(asset.id, "import", payload={"n": 1})
+    repo.jobs.enqueue(asset.id, "import", payload={"n": 2})
+    assert [j.payload for j in repo.jobs.jobs(asset.id)] == [{"n": 2}]
+
+
+def test_create_enqueues_the_jobs_it_is_given_in_its_transaction(repo, folder):
+    asset = repo.create(("f", "a"), ASSET, jobs={"import": {"n": 1}})
+    assert [(j.node_id, j.kind, j.status, j.payload) for j in repo.jobs.jobs()] \
+        == [(asset.id, "import", PENDING, {"n": 1})]
+    with fail_statement(repo.engine, "INSERT INTO jobs"), pytest.raises(Exception):
+        repo.create(("f", "b"), ASSET, jobs={"import": {"n": 2}})
+    assert not repo.exists(("f", "b"))
+    assert len(repo.jobs.jobs()) == 1
+
+
+def test_jobs_and_count_can_be_limited_to_one_kind(repo, folder):
+    asset = _asset(repo)
+    repo.jobs.enqueue(asset.id, "import")
+    assert [j.kind for j in repo.jobs.jobs(kind="import")] == ["import"]
+    assert [j.kind for j in repo.jobs.jobs(asset.id, status=PENDING, kind=BINARY_CHANGED)] \
+        == [BINARY_CHANGED]
+    assert (repo.jobs.count(PENDING, kind="import"), repo.jobs.count(PENDING)) == (1, 2)
+
+
+def test_requeue_stale_of_one_kind_leaves_the_others_running(repo, folder):
+    asset = _asset(repo)
+    repo.jobs.enqueue(asset.id, "import")
+    repo.jobs.claim_next(BINARY_CHANGED)
+    repo.jobs.claim_next("import")
+    assert repo.jobs.requeue_stale(older_than=0, kind="import") == 1
+    assert {(j.kind, j.status) for j in repo.jobs.jobs()} \
+        == {(BINARY_CHANGED, RUNNING), ("import", PENDING)}
+
+
+def test_requeue_stale_without_max_attempts_never_gives_up(repo, folder):
+    _asset(repo)
+    for _ in range(5):
+        repo.jobs.claim_next()
+        assert repo.jobs.requeue_stale(older_than=0, max_attempts=None) == 1
+    [job] = repo.jobs.jobs()
+    assert (job.status, job.attempts) == (PENDING, 5)
+
+
+def test_a_waiting_worker_wakes_when_a_job_is_committed(repo, folder):
+    seen = repo.jobs.generation
+    assert not repo.jobs.wait_for_jobs(seen, 0.01)
+    woke = run_in_threads(lambda: repo.jobs.wait_for_jobs(seen, 10), lambda: _asset(repo))
+    assert woke[0] is True
+    assert repo.jobs.generation != seen
+
+
+def test_a_rolled_back_job_wakes_nobody(repo, folder):
+    seen = repo.jobs.generation
+    with fail_statement(repo.engine, "INSERT INTO jobs"), pytest.raises(Exception):
+        _asset(repo)
+    assert repo.jobs.generation == seen
