@@ -1,7 +1,8 @@
 """The Projects API v2 (MediaPocket's ``/api/v2/projects/{project_id}/assets`` and the
 project and asset endpoints its users expect), mapped onto the tree under ``/projects``.
 See :mod:`app.projects.views` for the mapping and the choices made where the vendor's page
-is silent, :mod:`app.projects.importer` for the background media import and
+is silent, :mod:`app.projects.importer` for the background media import,
+:mod:`app.projects.jobs` for how imports are queued and run, and
 :mod:`app.projects.fetch` for the rules on which URLs are fetched.
 
 The OpenAPI document is published by a flask-smorest :class:`~flask_smorest.Api` of its
@@ -16,7 +17,14 @@ environment variables, e.g. ``ASSETS_PROJECTS_FETCH_ALLOW='["10.1.0.0/16"]'``):
 ``PROJECTS_FETCH_TOTAL_TIMEOUT``  seconds for a whole download (600)
 ``PROJECTS_FETCH_MAX_BYTES``      largest media file imported (100 MiB)
 ``PROJECTS_FETCH_MAX_REDIRECTS``  redirects followed (5)
-``PROJECTS_IMPORT_WORKERS``       background import threads per server process (4)
+``PROJECTS_IMPORT_WORKERS``       import threads per server process (4); 0: none, the
+                                  process only stores import jobs for others to run
+``PROJECTS_IMPORT_POLL_SECONDS``  how often idle import threads look for jobs other
+                                  processes stored (2; their own wake them at once)
+``PROJECTS_IMPORT_JOB_TIMEOUT``   seconds after which a running import counts as
+                                  abandoned by a dead process and runs again (default:
+                                  ``PROJECTS_FETCH_TOTAL_TIMEOUT`` + 300; not less than it)
+``PROJECTS_IMPORT_MAX_ATTEMPTS``  runs lost that way before the import fails (3)
 ``PROJECTS_MAX_IMAGE_PIXELS``     larger images count as documents (Pillow's default)
 ``PROJECTS_S3_BUCKET``            the bucket ``s3[s3_key]`` reads from (unset: no S3 import)
 ``PROJECTS_S3_ENDPOINT_URL``      an S3-compatible endpoint (unset: AWS)
@@ -26,6 +34,13 @@ environment variables, e.g. ``ASSETS_PROJECTS_FETCH_ALLOW='["10.1.0.0/16"]'``):
 
 S3 imports need boto3 (the ``s3`` extra); without it the server runs and answers S3
 imports with a 400 that says so.
+
+Imports are jobs in the database (:mod:`app.projects.jobs`), so they survive a restart and
+are shared by all server processes. A process starts its import threads at its first
+request, not in ``create_app``: ``create_app`` also runs for every ``flask`` CLI command,
+which must not take jobs it would abandon when it exits, and a server that forks after
+loading the app (``gunicorn --preload``) gets the threads in each worker process.
+``flask --app app projects run-imports`` runs the pending imports in the CLI process.
 """
 from __future__ import annotations
 
@@ -33,7 +48,9 @@ from flask import Flask
 from flask_smorest import Api
 
 from ..errors import add_routing_error_renderer
-from .importer import DEFAULT_MAX_PIXELS, ImportWorkers
+from .cli import cli
+from .importer import DEFAULT_MAX_PIXELS, settings_from_config
+from .jobs import ImportWorker, stale_seconds
 from .schemas import ErrorSchema
 from .views import make_blueprint, owns_path, routing_error
 
@@ -52,6 +69,9 @@ DEFAULT_CONFIG = {
     "PROJECTS_FETCH_MAX_BYTES": 100 * 1024 * 1024,
     "PROJECTS_FETCH_MAX_REDIRECTS": 5,
     "PROJECTS_IMPORT_WORKERS": 4,
+    "PROJECTS_IMPORT_POLL_SECONDS": 2.0,
+    "PROJECTS_IMPORT_JOB_TIMEOUT": None,
+    "PROJECTS_IMPORT_MAX_ATTEMPTS": 3,
     "PROJECTS_MAX_IMAGE_PIXELS": DEFAULT_MAX_PIXELS,
     "PROJECTS_S3_BUCKET": None,
     "PROJECTS_S3_ENDPOINT_URL": None,
@@ -77,8 +97,8 @@ class ProjectsApi(Api):
 
 
 def init_app(app: Flask) -> ProjectsApi:
-    """Configure the Projects API on ``app``: settings, OpenAPI document, blueprint and
-    the background import workers (``app.extensions["projects_importer"]``)."""
+    """Configure the Projects API on ``app``: settings, OpenAPI document, blueprint, the
+    import threads (``app.extensions["projects_importer"]``) and the CLI."""
     for key, value in DEFAULT_CONFIG.items():
         app.config.setdefault(key, value)
     # Fail at start-up, not at the first import, on a malformed allow-list.
@@ -95,5 +115,20 @@ def init_app(app: Flask) -> ProjectsApi:
     api.register_blueprint(make_blueprint(BLUEPRINT))
     add_routing_error_renderer(app, owns_path, routing_error)
     app.extensions["projects_api"] = api
-    app.extensions["projects_importer"] = ImportWorkers(app.config["PROJECTS_IMPORT_WORKERS"])
+    app.extensions["projects_importer"] = ImportWorker(
+        app.extensions["repository"],
+        lambda: settings_from_config(app.config),
+        threads=int(app.config["PROJECTS_IMPORT_WORKERS"] or 0),
+        poll_seconds=float(app.config["PROJECTS_IMPORT_POLL_SECONDS"]),
+        stale_seconds=stale_seconds(app.config["PROJECTS_FETCH_TOTAL_TIMEOUT"],
+                                    app.config["PROJECTS_IMPORT_JOB_TIMEOUT"]),
+        max_attempts=int(app.config["PROJECTS_IMPORT_MAX_ATTEMPTS"]),
+    )
+    app.cli.add_command(cli)
+
+    @app.before_request
+    def _start_importer() -> None:
+        # Looked up each time: a test may put a worker of its own in its place.
+        app.extensions["projects_importer"].start()
+
     return api

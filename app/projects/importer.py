@@ -1,11 +1,10 @@
 """The background media import: fetch → store the blob → classify → update the asset.
 
-:func:`run_import` is the job. It takes plain values (an :class:`ImportJob`, the
-Repository, :class:`ImportSettings`) and needs no Flask application or request, so a
-queue (RQ, Celery, a database-backed queue) can run it later in another process.
-:class:`ImportWorkers` runs it now: a few daemon threads in the server process, started
-on the first job (after a fork, in the worker that needs them), so they never keep the
-interpreter (or pytest) from exiting.
+:func:`run_import` is the work. It takes plain values (an :class:`ImportJob`, the
+Repository, :class:`ImportSettings`) and needs no Flask application or request, so any
+process can run it: :mod:`app.projects.jobs` stores each import as a job in the
+database's job queue and runs it in worker threads of whichever server process claims it
+(or in ``flask --app app projects run-imports``).
 
 What the asset shows (see :mod:`app.projects.views` for the mapping onto node
 properties):
@@ -20,19 +19,16 @@ properties):
 - failed: ``media_type`` back to "placeholder" and ``media_error`` says why (e.g.
   "refused to fetch from 127.0.0.1: it resolves to 127.0.0.1, a loopback address").
 
-Limits: a job lost with its process (a restart while the download runs) is not retried;
-the asset then stays "processing".
+An import lost with its process (a restart while the download runs) is not lost for
+good: its job is still in the table and runs again (see :mod:`app.projects.jobs`).
 """
 from __future__ import annotations
 
 import logging
 import mimetypes
-import queue
 import re
-import threading
-import time
 from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Mapping
 
 from PIL import Image
 
@@ -102,20 +98,20 @@ def settings_from_config(config: Mapping[str, Any]) -> ImportSettings:
 
 # -- the job ------------------------------------------------------------------------------------
 
-def run_import(job: ImportJob, repository: Repository, settings: ImportSettings) -> None:
-    """Import the media of one asset; never raises (failures are shown on the asset)."""
+def run_import(job: ImportJob, repository: Repository, settings: ImportSettings) -> str | None:
+    """Import the media of one asset; never raises (failures are shown on the asset).
+    Returns why the import failed, or None when the asset has its media."""
     try:
         blob, declared = _download(job, repository, settings)
     except BlobTooLarge:
-        _fail(repository, job, f"the file is larger than the limit of {settings.max_bytes} bytes")
-        return
+        return record_failure(repository, job.asset_id,
+                              f"the file is larger than the limit of {settings.max_bytes} bytes")
     except FetchError as error:
-        _fail(repository, job, str(error))
-        return
+        return record_failure(repository, job.asset_id, str(error))
     except Exception:
         log.exception("importing the media of asset %s failed", job.asset_id)
-        _fail(repository, job, "the media could not be imported (internal error)")
-        return
+        return record_failure(repository, job.asset_id,
+                              "the media could not be imported (internal error)")
     try:
         media_type, mime_type = classify(repository.blobs.path_of(blob.sha256), declared,
                                          job.filename, max_pixels=settings.max_image_pixels)
@@ -124,9 +120,11 @@ def run_import(job: ImportJob, repository: Repository, settings: ImportSettings)
         })
         log.info("imported the media of asset %s: %s, %s bytes", job.asset_id, media_type,
                  blob.size)
+        return None
     except Exception:
         log.exception("storing the media of asset %s failed", job.asset_id)
-        _fail(repository, job, "the media could not be stored (internal error)")
+        return record_failure(repository, job.asset_id,
+                              "the media could not be stored (internal error)")
 
 
 def _download(job: ImportJob, repository: Repository,
@@ -142,13 +140,15 @@ def _download(job: ImportJob, repository: Repository,
         return blob, fetched.content_type
 
 
-def _fail(repository: Repository, job: ImportJob, why: str) -> None:
-    log.info("the media of asset %s was not imported: %s", job.asset_id, why)
+def record_failure(repository: Repository, asset_id: str, why: str) -> str:
+    """Show on the asset that its import failed (``placeholder`` and ``media_error``);
+    never raises. Returns ``why``."""
+    log.info("the media of asset %s was not imported: %s", asset_id, why)
     try:
-        _update(repository, job.asset_id, properties={MEDIA_TYPE: "placeholder",
-                                                      MEDIA_ERROR: why})
+        _update(repository, asset_id, properties={MEDIA_TYPE: "placeholder", MEDIA_ERROR: why})
     except Exception:
-        log.exception("marking asset %s as failed did not work", job.asset_id)
+        log.exception("marking asset %s as failed did not work", asset_id)
+    return why
 
 
 def _update(repository: Repository, asset_id: str, **changes: Any) -> None:
@@ -237,67 +237,3 @@ def classify(path, declared: str | None, filename: str,
         return "document", declared_mime
     guessed = normal_mime(mimetypes.guess_type(filename or "", strict=False)[0])
     return "document", guessed or "application/octet-stream"
-
-
-# -- running jobs in this process -----------------------------------------------------------------
-
-_STOP = object()
-
-
-class ImportWorkers:
-    """A small pool of daemon threads that run submitted calls in order of arrival."""
-
-    def __init__(self, size: int = 4, name: str = "projects-import") -> None:
-        self.size = max(1, int(size))
-        self.name = name
-        self._queue: queue.Queue = queue.Queue()
-        self._threads: list[threading.Thread] = []
-        self._lock = threading.Lock()
-        self._closed = False
-
-    def submit(self, function: Callable[..., Any], *args: Any) -> None:
-        with self._lock:
-            if self._closed:
-                raise RuntimeError("the import workers are shut down")
-            self._threads = [t for t in self._threads if t.is_alive()]
-            if len(self._threads) < self.size:
-                thread = threading.Thread(target=self._loop, daemon=True,
-                                          name=f"{self.name}-{len(self._threads) + 1}")
-                thread.start()
-                self._threads.append(thread)
-            self._queue.put((function, args))
-
-    def _loop(self) -> None:
-        while True:
-            item = self._queue.get()
-            try:
-                if item is _STOP:
-                    return
-                function, args = item
-                function(*args)
-            except Exception:
-                log.exception("a background import failed")
-            finally:
-                self._queue.task_done()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """Wait until every submitted call has finished; False on timeout."""
-        done = threading.Event()
-
-        def _join() -> None:
-            self._queue.join()
-            done.set()
-
-        threading.Thread(target=_join, daemon=True).start()
-        return done.wait(timeout)
-
-    def shutdown(self, timeout: float | None = 5.0) -> None:
-        """Stop taking work, let the threads finish what they run, and stop them."""
-        with self._lock:
-            self._closed = True
-            threads = list(self._threads)
-        for _ in threads:
-            self._queue.put(_STOP)
-        deadline = None if timeout is None else time.monotonic() + timeout
-        for thread in threads:
-            thread.join(None if deadline is None else max(0.0, deadline - time.monotonic()))

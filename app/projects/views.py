@@ -43,6 +43,9 @@ Decisions where the vendor's page is silent:
   → the asset is created → the media (400 ``Asset <id> created, adding media to asset
   failed: <why>`` for a ``file_url`` that is not an absolute http(s) URL, or an ``s3``
   import the server is not set up for; the asset stays, with ``media_error`` set).
+- The media import is a job in the database, stored in the transaction that creates the
+  asset (see :mod:`app.projects.jobs`): a restart does not lose it, and any server
+  process runs it.
 - ``url`` and ``s3`` together → 422 ``Give the media either as url or as s3, not both``.
   With media, ``media_type: "article"`` is ignored: the media decides the type.
 - ``external_id`` is unique within its project (400 ``External id has already been
@@ -102,10 +105,9 @@ from .importer import (
     ORIGINAL_FILENAME,
     S3,
     URL,
-    ImportJob,
-    run_import,
     settings_from_config,
 )
+from .jobs import IMPORT, payload
 from .s3 import unavailable as s3_unavailable
 from .schemas import (
     AssetCreateSchema,
@@ -135,6 +137,7 @@ PROJECT_NOT_FOUND = "project not found"
 ASSET_NOT_FOUND = "asset not found"
 BOTH_MEDIA = "Give the media either as url or as s3, not both"
 NOT_HTTP = "not a valid HTTP URL"
+NOT_TAKING_IMPORTS = "the server is not taking imports now; try again"
 
 #: Serialises "is this external id taken?" with the write that takes it (one process).
 _uniqueness = threading.Lock()
@@ -405,12 +408,17 @@ def create_asset(project_id: str):
     properties.setdefault(TAGS, [])
     properties[OWNER] = owner()
 
-    settings = settings_from_config(current_app.config)
-    failure = None
+    failure, status = None, 400
     if media == "url" and not is_http_url(params["url"]["file_url"]):
         failure = NOT_HTTP
     elif media == "s3":
-        failure = s3_unavailable(settings.s3)
+        failure = s3_unavailable(settings_from_config(current_app.config).s3)
+    if media is not None and failure is None \
+            and not current_app.extensions["projects_importer"].accepting:
+        # Shutting down. A job stored now would run at the next start, but the client
+        # would wait for it without knowing; it may rather try again (another process).
+        failure, status = NOT_TAKING_IMPORTS, 503
+    jobs = None
     if media is None:
         is_article = params.get("media_type") == "article"
         properties[MEDIA_TYPE] = "article" if is_article else "placeholder"
@@ -420,29 +428,22 @@ def create_asset(project_id: str):
     else:
         properties[MEDIA_TYPE] = "processing"
         properties[ORIGINAL_FILENAME] = params[media]["filename"]
-
-    node = create_asset_node(project.path, properties, params.get("external_id"))
-    if failure is not None:
-        raise ProjectsError(400, f"Asset {node.id} created, adding media to asset failed: "
-                                 f"{failure}")
-    if media is not None:
         location = params[media]["file_url"] if media == "url" else params[media]["s3_key"]
-        job = ImportJob(asset_id=node.id, source=URL if media == "url" else S3,
-                        location=location, filename=params[media]["filename"])
-        workers = current_app.extensions["projects_importer"]
-        try:
-            workers.submit(run_import, job, get_repository(), settings)
-        except RuntimeError:  # the server is shutting down
-            why = "the server is not taking imports now; try again"
-            get_repository().update(node.path, properties={MEDIA_TYPE: "placeholder",
-                                                           MEDIA_ERROR: why})
-            raise ProjectsError(503, f"Asset {node.id} created, adding media to asset "
-                                     f"failed: {why}") from None
+        jobs = {IMPORT: payload(URL if media == "url" else S3, location,
+                                params[media]["filename"])}
+
+    node = create_asset_node(project.path, properties, params.get("external_id"), jobs)
+    if failure is not None:
+        raise ProjectsError(status, f"Asset {node.id} created, adding media to asset failed: "
+                                    f"{failure}")
     return asset_answer(node)
 
 
 def create_asset_node(project_path: tuple[str, ...], properties: dict[str, Any],
-                      external_id: str | None) -> Node:
+                      external_id: str | None,
+                      jobs: dict[str, dict[str, Any] | None] | None = None) -> Node:
+    """Create the asset node, and its jobs (the media import) in the same transaction:
+    an asset that says "processing" always has a job that will end it."""
     repository = get_repository()
     with _uniqueness if external_id else nullcontext():
         if external_id and external_id_taken(repository, project_path, external_id):
@@ -451,7 +452,8 @@ def create_asset_node(project_path: tuple[str, ...], properties: dict[str, Any],
             asset_id = new_id()
             try:
                 return repository.create(project_path + (asset_id,), ASSET,
-                                         properties=_without_none(properties), node_id=asset_id)
+                                         properties=_without_none(properties), node_id=asset_id,
+                                         jobs=jobs)
             except ParentMissing:  # the project was deleted meanwhile
                 raise ProjectsError(404, PROJECT_NOT_FOUND) from None
             except AlreadyExists:  # 120 random bits collided: pick another id

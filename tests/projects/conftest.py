@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from typing import Callable
 
 import pytest
 
 from app.projects import fetch
 from app.projects import init_app as init_projects
+from app.projects.importer import ImportJob, settings_from_config
+from app.projects.jobs import IMPORT, ImportWorker, import_job
+from repository.jobs import PENDING
 
 from .helpers import OWNER_EMAIL, FileServer, Projects
 
@@ -99,20 +103,18 @@ def guard_network(monkeypatch) -> NetworkLog:
 
 
 @pytest.fixture
-def recorded_jobs(app) -> list:
-    """Replace the background workers by a list of the jobs they would have run."""
-    jobs: list = []
-
-    class Recorder:
-        def submit(self, function, *args):
-            jobs.append(args[0])
-
-        def shutdown(self, timeout=None):
-            pass
-
+def pending_imports(app) -> Callable[[], list[ImportJob]]:
+    """Run no import threads; the imports the requests stored, read from the job table."""
+    repository = app.extensions["repository"]
     real = app.extensions["projects_importer"]
-    app.extensions["projects_importer"] = Recorder()
-    yield jobs
+    app.extensions["projects_importer"] = ImportWorker(
+        repository, lambda: settings_from_config(app.config), threads=0)
+
+    def pending() -> list[ImportJob]:
+        return [import_job(record)
+                for record in repository.jobs.jobs(kind=IMPORT, status=PENDING)]
+
+    yield pending
     app.extensions["projects_importer"] = real
 
 

@@ -1,42 +1,9 @@
-"""The import job and the worker threads on their own (no HTTP)."""
+"""What the import makes of the bytes it fetched (no HTTP)."""
 from __future__ import annotations
 
-import threading
-import time
-
-from app.projects.importer import ImportWorkers, classify, normal_mime
+from app.projects.importer import classify, normal_mime
 
 from .helpers import jpeg, mp4_header
-
-
-def test_workers_are_daemon_threads_started_on_demand():
-    workers = ImportWorkers(size=2)
-    done = threading.Event()
-    assert threading.active_count() >= 1
-    workers.submit(done.set)
-    assert done.wait(5)
-    assert workers._threads and all(thread.daemon for thread in workers._threads)
-    workers.shutdown(timeout=5)
-    assert not any(thread.is_alive() for thread in workers._threads)
-
-
-def test_a_failing_job_does_not_stop_the_workers():
-    workers = ImportWorkers(size=1)
-    results = []
-    workers.submit(lambda: 1 / 0)
-    workers.submit(results.append, "after")
-    assert workers.wait(5)
-    assert results == ["after"]
-    workers.shutdown(timeout=5)
-
-
-def test_shutdown_waits_for_the_running_job():
-    workers = ImportWorkers(size=1)
-    finished = []
-    workers.submit(lambda: (time.sleep(0.2), finished.append(True)))
-    time.sleep(0.05)
-    workers.shutdown(timeout=5)
-    assert finished == [True]
 
 
 def test_classify(tmp_path):

@@ -20,11 +20,11 @@ def post(projects, project_id, body):
     ({"url": {"file_url": "http://www.example.com/a.jpg", "filename": "f" * 256}},
      "Original filename is too long (maximum is 255 characters)"),
 ])
-def test_model_errors_are_400(projects, project_id, change, message, recorded_jobs):
+def test_model_errors_are_400(projects, project_id, change, message, pending_imports):
     response = post(projects, project_id, {**SAMPLE, **change})
     assert response.status_code == 400
     assert response.get_json() == {"error": message}
-    assert recorded_jobs == []
+    assert pending_imports() == []
 
 
 def test_255_characters_are_fine(projects, project_id):

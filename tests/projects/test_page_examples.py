@@ -86,7 +86,7 @@ def test_create_an_article(projects):
     ("s_N169fyG8lY-sFjGGJ9", "http://www.example.com/jpgfile.jpg"),
     ("LtOOWFo7cxi-ob7PeT8w", "https://www.example.com/jpgfile.jpg"),
 ])
-def test_create_with_a_file_url_answers_processing_at_once(projects, recorded_jobs, project_id,
+def test_create_with_a_file_url_answers_processing_at_once(projects, pending_imports, project_id,
                                                            file_url):
     projects.create_project(project_id)
     response = projects.post(f"/api/v2/projects/{project_id}/assets", {
@@ -94,12 +94,12 @@ def test_create_with_a_file_url_answers_processing_at_once(projects, recorded_jo
     assert response.status_code == 200
     asset = check_asset(response.get_json(), project_id, media_type="processing",
                         original_filename="jpgfile.jpg")
-    # The import was handed to the background workers (recorded here, never fetched).
-    assert [(job.asset_id, job.source, job.location, job.filename) for job in recorded_jobs] \
+    # The import is a pending job in the database (no thread runs it here: never fetched).
+    assert [(job.asset_id, job.source, job.location, job.filename) for job in pending_imports()] \
         == [(asset["id"], "url", file_url, "jpgfile.jpg")]
 
 
-def test_a_file_url_that_is_not_http_is_400_and_the_asset_exists(projects, recorded_jobs):
+def test_a_file_url_that_is_not_http_is_400_and_the_asset_exists(projects, pending_imports):
     projects.create_project("IChVAhYnVIBcwdQr-8Me")
     response = projects.post("/api/v2/projects/IChVAhYnVIBcwdQr-8Me/assets", {
         **SAMPLE, "url": {"file_url": "/local/downloads/myfile.jpg", "filename": "jpgfile.jpg"}})
@@ -113,17 +113,17 @@ def test_a_file_url_that_is_not_http_is_400_and_the_asset_exists(projects, recor
     assert asset["title"] == "Sample Asset"
     assert asset["media_type"] == "placeholder"
     assert asset["media_error"] == "not a valid HTTP URL"
-    assert recorded_jobs == []
+    assert pending_imports() == []
 
 
 @pytest.mark.parametrize("file_url", [
     "ftp://example.com/a.jpg", "file:///etc/passwd", "http:///no-host", "www.example.com/a.jpg",
     "javascript:alert(1)", "http://example.com:notaport/a.jpg", "",
 ])
-def test_other_urls_that_are_not_http_are_400(projects, project_id, recorded_jobs, file_url):
+def test_other_urls_that_are_not_http_are_400(projects, project_id, pending_imports, file_url):
     response = projects.post(f"/api/v2/projects/{project_id}/assets", {
         **SAMPLE, "url": {"file_url": file_url, "filename": "a.jpg"}})
     assert response.status_code == 400
     assert response.get_json()["error"].endswith(
         " created, adding media to asset failed: not a valid HTTP URL")
-    assert recorded_jobs == []
+    assert pending_imports() == []

@@ -95,7 +95,7 @@ def test_unknown_parameters_are_ignored(projects, project_id):
     assert "colour" not in response.get_json()["asset"]
 
 
-def test_rails_style_form_bodies_are_accepted(projects, project_id, recorded_jobs):
+def test_rails_style_form_bodies_are_accepted(projects, project_id, pending_imports):
     response = projects.client.post(
         f"/api/v2/projects/{project_id}/assets", headers=projects.headers(),
         data={"title": "Form Asset", "category": "Form", "tags[]": ["a", "b"],
@@ -104,7 +104,7 @@ def test_rails_style_form_bodies_are_accepted(projects, project_id, recorded_job
     asset = response.get_json()["asset"]
     assert (asset["title"], asset["category"], asset["tags"]) == ("Form Asset", "form", ["a", "b"])
     assert asset["media_type"] == "processing"
-    assert recorded_jobs[0].location == "http://www.example.com/a.jpg"
+    assert pending_imports()[0].location == "http://www.example.com/a.jpg"
 
 
 def test_form_body_missing_nested_parameter(projects, project_id):

@@ -72,7 +72,7 @@ def test_an_s3_object_over_the_size_cap_is_refused(app, projects, project_id, bu
 
 
 def test_s3_without_a_bucket_setting_is_400_and_the_asset_exists(projects, project_id,
-                                                                 recorded_jobs):
+                                                                 pending_imports):
     response = projects.post(f"/api/v2/projects/{project_id}/assets", {
         **SAMPLE, "s3": {"s3_key": "a.png", "filename": "a.png"}})
     assert response.status_code == 400
@@ -82,10 +82,10 @@ def test_s3_without_a_bucket_setting_is_400_and_the_asset_exists(projects, proje
                             "configured on this server")
     asset_id = message.split()[1]
     assert projects.asset(asset_id)["media_type"] == "placeholder"
-    assert recorded_jobs == []
+    assert pending_imports() == []
 
 
-def test_s3_without_boto3_is_400(app, projects, project_id, monkeypatch, recorded_jobs):
+def test_s3_without_boto3_is_400(app, projects, project_id, monkeypatch, pending_imports):
     app.config["PROJECTS_S3_BUCKET"] = "configured"
     monkeypatch.setattr(s3_module, "boto3_installed", lambda: False)
     response = projects.post(f"/api/v2/projects/{project_id}/assets", {
@@ -94,7 +94,7 @@ def test_s3_without_boto3_is_400(app, projects, project_id, monkeypatch, recorde
     assert response.get_json()["error"].endswith(
         "adding media to asset failed: S3 import needs boto3 on the server (install the "
         "'s3' extra)")
-    assert recorded_jobs == []
+    assert pending_imports() == []
 
 
 NO_BOTO3 = r'''

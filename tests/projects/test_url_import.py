@@ -156,11 +156,11 @@ def test_the_request_goes_to_the_host_named_in_the_url(projects, project_id, fil
     assert file_server.requests[-1] == ("/h.png", f"127.0.0.1:{file_server.port}")
 
 
-def test_with_media_an_article_is_imported_like_any_asset(projects, project_id, recorded_jobs):
+def test_with_media_an_article_is_imported_like_any_asset(projects, project_id, pending_imports):
     asset = projects.create_asset(project_id, {**SAMPLE, "media_type": "article", "url": {
         "file_url": "http://www.example.com/a.jpg", "filename": "a.jpg"}})
     assert asset["media_type"] == "processing"
-    assert len(recorded_jobs) == 1
+    assert len(pending_imports()) == 1
 
 
 def test_media_while_shutting_down_is_503_and_the_asset_shows_why(app, projects, project_id):

@@ -1,0 +1,194 @@
+"""Imports are jobs in the database: they outlive the process that stored them, every
+process on the database shares them, and the CLI can run them. Each app made here is one
+"server process" on a shared database and blob folder (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from app.projects.jobs import IMPORT, STALE_MARGIN, stale_seconds
+from repository.jobs import FAILED, PENDING, RUNNING
+from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
+
+from .conftest import TEST_SETTINGS
+from .helpers import OWNER_EMAIL, SAMPLE, Projects, md5, png
+
+
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite),
+                        pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request, tmp_path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def start_server(make_app, database_url):
+    """Start an app on the shared database, with the Projects test settings and more."""
+    started = []
+
+    def start(**settings):
+        app = make_app("shared", DATABASE_URL=database_url, **{**TEST_SETTINGS, **settings})
+        started.append(app)
+        return app
+
+    yield start
+    for app in started:
+        app.extensions["projects_importer"].shutdown(timeout=10)
+
+
+def projects_client(app, key: str | None = None) -> Projects:
+    if key is None:
+        accounts = app.extensions["accounts"]
+        accounts.create_user("admin-user", None, email=OWNER_EMAIL)
+        key = accounts.create_token("admin-user")
+    return Projects(app.test_client(), key)
+
+
+def create_with_url(projects: Projects, project_id: str, url: str) -> dict:
+    asset = projects.create_asset(project_id, {**SAMPLE, "url": {"file_url": url,
+                                                                 "filename": "a.png"}})
+    assert asset["media_type"] == "processing"
+    return asset
+
+
+def stop(app) -> None:
+    app.extensions["projects_importer"].shutdown(timeout=10)
+    app.extensions["repository"].dispose()
+
+
+def test_an_import_a_stopped_server_left_pending_runs_in_the_next_one(start_server, file_server):
+    data = png()
+    url = file_server.serve("/a.png", data, "image/png")
+    first = start_server(PROJECTS_IMPORT_WORKERS=0)
+    projects = projects_client(first)
+    asset = create_with_url(projects, projects.create_project()["id"], url)
+    assert not first.extensions["projects_importer"].running
+    stop(first)
+    assert file_server.requests == []
+
+    second = start_server()
+    imported = projects_client(second, projects.key).wait_for_import(asset["id"])
+    assert (imported["media_type"], imported["md5_sum"]) == ("image", md5(data))
+    assert second.extensions["repository"].jobs.jobs(kind=IMPORT) == []
+
+
+def test_an_import_left_running_by_a_dead_process_runs_again_after_the_timeout(
+        start_server, file_server):
+    url = file_server.serve("/a.png", png(), "image/png")
+    first = start_server(PROJECTS_IMPORT_WORKERS=0)
+    projects = projects_client(first)
+    asset = create_with_url(projects, projects.create_project()["id"], url)
+    repository = first.extensions["repository"]
+    claimed = repository.jobs.claim_next(IMPORT)  # ... and then its process died
+    claimed_at = time.monotonic()
+    stop(first)
+
+    second = start_server(PROJECTS_FETCH_TOTAL_TIMEOUT=1, PROJECTS_IMPORT_JOB_TIMEOUT=1)
+    again = projects_client(second, projects.key)
+    assert again.asset(asset["id"])["media_type"] == "processing"  # starts the threads
+    time.sleep(0.3)
+    jobs = second.extensions["repository"].jobs
+    assert [(j.id, j.status) for j in jobs.jobs(kind=IMPORT)] == [(claimed.id, RUNNING)]
+    assert file_server.requests == []  # not stale yet: it may still be running somewhere
+
+    assert again.wait_for_import(asset["id"])["media_type"] == "image"
+    assert time.monotonic() - claimed_at >= 1  # the job timeout, not before
+    assert jobs.jobs(kind=IMPORT) == []
+    assert len(file_server.requests) == 1
+
+
+def test_an_import_that_keeps_losing_its_process_fails_on_the_asset(start_server):
+    app = start_server(PROJECTS_IMPORT_WORKERS=0, PROJECTS_IMPORT_MAX_ATTEMPTS=2)
+    projects = projects_client(app)
+    asset = create_with_url(projects, projects.create_project()["id"],
+                            "http://127.0.0.1:9/never-fetched.png")
+    jobs = app.extensions["repository"].jobs
+    for _ in range(2):
+        jobs.claim_next(IMPORT)
+        jobs.requeue_stale(0, max_attempts=None, kind=IMPORT)
+
+    result = app.test_cli_runner().invoke(args=["projects", "run-imports"])
+    assert "ran 1 imports, 1 failed" in result.output, result.output
+    failed = projects.asset(asset["id"])
+    assert failed["media_type"] == "placeholder"
+    assert failed["media_error"].startswith("the import was interrupted 2 times")
+    assert [(j.status, j.reason) for j in jobs.jobs(kind=IMPORT)] \
+        == [(FAILED, failed["media_error"])]
+
+
+def test_run_imports_works_off_the_pending_imports_in_the_cli_process(start_server,
+                                                                      file_server):
+    data = png()
+    app = start_server(PROJECTS_IMPORT_WORKERS=0)
+    projects = projects_client(app)
+    project_id = projects.create_project()["id"]
+    good = create_with_url(projects, project_id, file_server.serve("/a.png", data, "image/png"))
+    missing = create_with_url(projects, project_id, file_server.url("/missing.png"))
+    jobs = app.extensions["repository"].jobs
+    assert jobs.count(PENDING, kind=IMPORT) == 2
+
+    result = app.test_cli_runner().invoke(args=["projects", "run-imports"])
+    assert result.exit_code == 0, result.output
+    assert "ran 2 imports, 1 failed" in result.output
+    assert (projects.asset(good["id"])["md5_sum"]) == md5(data)
+    failed = projects.asset(missing["id"])
+    assert failed["media_type"] == "placeholder" and "404" in failed["media_error"]
+    assert [(j.node_id, j.status) for j in jobs.jobs(kind=IMPORT)] == [(missing["id"], FAILED)]
+
+
+def test_a_job_without_an_import_payload_fails_on_the_asset(start_server):
+    app = start_server(PROJECTS_IMPORT_WORKERS=0)
+    projects = projects_client(app)
+    project_id = projects.create_project()["id"]
+    repository = app.extensions["repository"]
+    repository.create(("projects", project_id, "x" * 20), "asset", node_id="x" * 20,
+                      properties={"projects:media_type": "processing"},
+                      jobs={IMPORT: {"source": "url"}})
+    result = app.test_cli_runner().invoke(args=["projects", "run-imports"])
+    assert "ran 1 imports, 1 failed" in result.output, result.output
+    asset = projects.asset("x" * 20)
+    assert (asset["media_type"], asset["media_error"]) \
+        == ("placeholder", "the media could not be imported (internal error)")
+
+
+def test_every_import_runs_once_when_several_processes_share_the_database(start_server,
+                                                                          file_server):
+    apps = [start_server(PROJECTS_IMPORT_POLL_SECONDS=0.05) for _ in range(2)]
+    projects = projects_client(apps[0])
+    project_id = projects.create_project()["id"]
+    other = projects_client(apps[1], projects.key)
+    other.get(f"/api/v2/projects/{project_id}")  # both processes have their threads now
+    assets = [create_with_url(projects, project_id,
+                              file_server.serve(f"/{n}.png", png(n + 1, 5), "image/png"))
+              for n in range(8)]
+    assert apps[0].extensions["projects_importer"].wait(15)
+    assert all(projects.asset(a["id"])["media_type"] == "image" for a in assets)
+    assert sorted(path for path, _host in file_server.requests) \
+        == sorted(f"/{n}.png" for n in range(8))
+
+
+def test_after_shutdown_a_process_takes_no_more_imports(start_server, file_server):
+    url = file_server.serve("/a.png", png(), "image/png")
+    worker_app = start_server(PROJECTS_IMPORT_POLL_SECONDS=0.05)
+    projects = projects_client(worker_app)
+    project_id = projects.create_project()["id"]  # starts its threads
+    importer = worker_app.extensions["projects_importer"]
+    assert importer.running
+    importer.shutdown(timeout=5)
+    assert not importer.running
+
+    storing_app = start_server(PROJECTS_IMPORT_WORKERS=0)
+    asset = create_with_url(projects_client(storing_app, projects.key), project_id, url)
+    assert not importer.wait(0.3)
+    assert file_server.requests == []
+    assert [j.node_id for j in storing_app.extensions["repository"].jobs.jobs(
+        kind=IMPORT, status=PENDING)] == [asset["id"]]
+
+
+def test_the_job_timeout_is_never_shorter_than_a_download():
+    assert stale_seconds(600) == 600 + STALE_MARGIN
+    assert stale_seconds(600, 700) == 700
+    with pytest.raises(ValueError, match="PROJECTS_IMPORT_JOB_TIMEOUT"):
+        stale_seconds(600, 60)
