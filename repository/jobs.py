@@ -115,17 +115,19 @@ class JobQueue:
 
     def carry_over_in(self, s: Session, copies: dict[str, str]) -> None:
         """Inside a COPY's transaction (``copies``: original id → copy id): a copy whose
-        original still has work pending or running gets a pending job of its own, since
-        the copied rows hold only what the original had so far (e.g. no renditions yet)."""
+        original still has work pending or running gets a pending job of its own, of the
+        same kind and payload, since the copied rows hold only what the original had so far
+        (e.g. no renditions yet, or no media while its import runs)."""
         originals = list(copies)
         for start in range(0, len(originals), 500):
-            unfinished = s.scalars(
-                select(Job.node_id).distinct().where(
+            unfinished = s.execute(
+                select(Job.node_id, Job.kind, Job.payload).where(
                     Job.node_id.in_(originals[start:start + 500]),
-                    Job.status.in_((PENDING, RUNNING)))
-            )
-            for node_id in list(unfinished):
-                self.enqueue_in(s, copies[node_id], new_node=True)
+                    Job.status.in_((PENDING, RUNNING))).order_by(Job.id)
+            ).all()
+            latest = {(node_id, kind): payload for node_id, kind, payload in unfinished}
+            for (node_id, kind), payload in latest.items():
+                self.enqueue_in(s, copies[node_id], kind, new_node=True, payload=payload)
 
     def enqueue(
         self, node_id: str, kind: str = BINARY_CHANGED, *, payload: dict[str, Any] | None = None

@@ -192,3 +192,17 @@ def test_the_job_timeout_is_never_shorter_than_a_download():
     assert stale_seconds(600, 700) == 700
     with pytest.raises(ValueError, match="PROJECTS_IMPORT_JOB_TIMEOUT"):
         stale_seconds(600, 60)
+
+
+def test_a_copy_made_while_the_import_is_pending_gets_the_media_too(start_server, file_server):
+    app = start_server(PROJECTS_IMPORT_WORKERS=0)
+    projects = projects_client(app)
+    project_id = projects.create_project()["id"]
+    data = png()
+    asset = create_with_url(projects, project_id, file_server.serve("/a.png", data, "image/png"))
+    repository = app.extensions["repository"]
+    repository.copy(("projects", project_id, asset["id"]), ("copy-of-a",))
+    app.test_cli_runner().invoke(args=["projects", "run-imports"])
+    copy = repository.get(("copy-of-a",))
+    assert copy.properties["projects:media_type"] == "image"
+    assert repository.blobs.path_of(copy.blob.sha256).read_bytes() == data

@@ -246,3 +246,13 @@ def test_a_rolled_back_job_wakes_nobody(repo, folder):
     with fail_statement(repo.engine, "INSERT INTO jobs"), pytest.raises(Exception):
         _asset(repo)
     assert repo.jobs.generation == seen
+
+
+def test_a_copy_gets_the_unfinished_work_of_its_original_with_its_payload(repo, folder):
+    asset = repo.create(("f", "a"), ASSET, jobs={"import": {"n": 1}})
+    repo.jobs.claim_next("import")
+    repo.jobs.enqueue(asset.id, "import", payload={"n": 2})
+    repo.copy(("f", "a"), ("f", "b"))
+    copy = repo.get(("f", "b"))
+    assert [(j.kind, j.status, j.payload) for j in repo.jobs.jobs(copy.id)] \
+        == [("import", PENDING, {"n": 2})]
