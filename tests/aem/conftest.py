@@ -18,8 +18,7 @@ def optional_siren_validator():
 @pytest.fixture
 def siren_validator(optional_siren_validator):
     if optional_siren_validator is None:
-        pytest.skip(f"the Siren JSON Schema is missing at {SIREN_SCHEMA_PATH} "
-                    "(expected in shared/spec/ next to the repository)")
+        pytest.fail(f"the Siren JSON Schema is missing at {SIREN_SCHEMA_PATH}")
     return optional_siren_validator
 
 

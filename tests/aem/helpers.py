@@ -11,8 +11,9 @@ from typing import Any, Iterator
 from urllib.parse import quote
 
 #: The repository root is tests/aem/../..; the shared specs sit next to it.
-REPO_ROOT = Path(__file__).resolve().parents[2]
-SIREN_SCHEMA_PATH = (REPO_ROOT / ".." / "shared" / "spec" / "siren.schema.json").resolve()
+#: The official Siren JSON Schema (MIT, see schema/LICENSE), kept with the tests so that
+#: every run validates against it.
+SIREN_SCHEMA_PATH = Path(__file__).resolve().parent / "schema" / "siren.schema.json"
 HOST = "http://localhost"
 API = "/api/assets"
 
