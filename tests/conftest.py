@@ -29,6 +29,8 @@ def make_app(tmp_path):
             "ADMIN_PASSWORD": ADMIN_PASSWORD,
             # Rendition jobs stay pending unless a test runs them (or asks for the thread).
             "RENDITIONS_WORKER": None,
+            # Likewise media imports (the Projects tests ask for import threads).
+            "PROJECTS_IMPORT_WORKERS": 0,
             **settings,
         })
         made.append(app)
@@ -37,6 +39,7 @@ def make_app(tmp_path):
     yield make
     for app in made:
         stop_worker(app)
+        app.extensions["projects_importer"].shutdown(timeout=10)
         app.extensions["repository"].dispose()
 
 

@@ -1,7 +1,8 @@
 """Fixtures for the Projects API v2 tests (the shared ones are in tests/conftest.py).
 
-The ``app`` fixture gets the Projects API if ``create_app`` does not register it (yet), so
-the tests run both before and after ``app.projects.init_app`` is wired into the factory.
+The ``app`` fixture runs import threads (``PROJECTS_IMPORT_WORKERS``), which other tests'
+apps do not; ``pending_imports`` turns them off for a test that only looks at what was
+stored.
 
 No test sends traffic beyond loopback: ``guard_network`` (autouse) lets the media fetcher
 connect to 127.0.0.1 only and resolve only address literals and ``localhost``.
@@ -15,7 +16,6 @@ from typing import Callable
 import pytest
 
 from app.projects import fetch
-from app.projects import init_app as init_projects
 from app.projects.importer import ImportJob, settings_from_config
 from app.projects.jobs import IMPORT, ImportWorker, import_job
 from repository.jobs import PENDING
@@ -23,22 +23,21 @@ from repository.jobs import PENDING
 from .helpers import OWNER_EMAIL, FileServer, Projects
 
 #: Settings every Projects test app gets (tests change app.config for variants; the
-#: import settings are read at each request).
+#: import settings are read for each import).
 TEST_SETTINGS = {
     "PROJECTS_FETCH_ALLOW": ["127.0.0.1"],
     "PROJECTS_FETCH_TIMEOUT": 5,
     "PROJECTS_FETCH_TOTAL_TIMEOUT": 10,
+    # Imports run in the app's threads (other tests' apps run none).
+    "PROJECTS_IMPORT_WORKERS": 4,
 }
 
 
 @pytest.fixture
-def app(app):
-    if "projects" not in app.blueprints:
-        init_projects(app)
-    app.config.update(TEST_SETTINGS)
-    yield app
-    # Let running imports finish before the database goes away.
-    app.extensions["projects_importer"].shutdown(timeout=10)
+def app(make_app):
+    """An app with import threads (started by its first request, stopped at teardown,
+    before the database goes away)."""
+    return make_app(**TEST_SETTINGS)
 
 
 @pytest.fixture

@@ -25,17 +25,13 @@ def database_url(request, tmp_path) -> str:
 
 @pytest.fixture
 def start_server(make_app, database_url):
-    """Start an app on the shared database, with the Projects test settings and more."""
-    started = []
+    """Start an app on the shared database, with the Projects test settings and more
+    (make_app stops its import threads at teardown)."""
 
     def start(**settings):
-        app = make_app("shared", DATABASE_URL=database_url, **{**TEST_SETTINGS, **settings})
-        started.append(app)
-        return app
+        return make_app("shared", DATABASE_URL=database_url, **{**TEST_SETTINGS, **settings})
 
-    yield start
-    for app in started:
-        app.extensions["projects_importer"].shutdown(timeout=10)
+    return start
 
 
 def projects_client(app, key: str | None = None) -> Projects:
