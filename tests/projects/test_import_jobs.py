@@ -202,3 +202,12 @@ def test_a_copy_made_while_the_import_is_pending_gets_the_media_too(start_server
     copy = repository.get(("copy-of-a",))
     assert copy.properties["projects:media_type"] == "image"
     assert repository.blobs.path_of(copy.blob.sha256).read_bytes() == data
+
+
+def test_import_threads_start_at_the_first_request_not_with_the_app(start_server):
+    app = start_server()  # what every flask CLI command does too
+    importer = app.extensions["projects_importer"]
+    assert not importer.running
+    app.test_client().get("/api/v2/openapi.json")
+    assert importer.running
+    assert all(t.daemon for t in importer._threads) and len(importer._threads) == 4
