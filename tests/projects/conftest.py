@@ -106,6 +106,9 @@ def pending_imports(app) -> Callable[[], list[ImportJob]]:
     """Run no import threads; the imports the requests stored, read from the job table."""
     repository = app.extensions["repository"]
     real = app.extensions["projects_importer"]
+    # An earlier request of the test (making the project) may have started the app's own
+    # threads; they would take the jobs this fixture is there to read.
+    real.shutdown(timeout=10)
     app.extensions["projects_importer"] = ImportWorker(
         repository, lambda: settings_from_config(app.config), threads=0)
 
