@@ -45,6 +45,8 @@ MAX_ID_LENGTH = 36
 MAX_MIME_LENGTH = 255
 #: Key of the PostgreSQL advisory lock that serialises moves (see ``_transfer``).
 MOVE_LOCK_KEY = 0x61737365
+#: Key of the PostgreSQL advisory lock that serialises schema creation.
+SCHEMA_LOCK_KEY = 0x61737366
 
 #: The lookup every path resolution repeats, built once (building it per call dominated
 #: the cost of small requests).
@@ -133,15 +135,25 @@ class Repository:
     # -- set-up -------------------------------------------------------------------------
 
     def create_schema(self) -> None:
-        Base.metadata.create_all(self.engine)
-        # create_all skips tables that exist; an index added in a later version is still
-        # wanted on a database made by an earlier one.
-        for table in Base.metadata.sorted_tables:
-            for index in table.indexes:
-                index.create(self.engine, checkfirst=True)
-        with self._write() as s:
-            if s.get(NodeRow, ROOT_ID) is None:
-                s.execute(
+        """Create what is missing: tables, indexes (also those a newer version added to an
+        existing table) and the root folder.
+
+        Every server process and CLI command calls this at start-up, on a new database
+        possibly all at once. One transaction holding the write lock (SQLite) or an
+        advisory lock (PostgreSQL) makes the others wait, then find everything in place;
+        without it a starter fails with "database is locked" or "already exists".
+        """
+        with self.engine.connect() as connection:
+            connection.execution_options(sqlite_immediate=True)
+            with connection.begin():
+                if self.engine.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
+                                       {"key": SCHEMA_LOCK_KEY})
+                Base.metadata.create_all(connection)
+                for table in Base.metadata.sorted_tables:
+                    for index in table.indexes:
+                        index.create(connection, checkfirst=True)
+                connection.execute(
                     self._insert_ignore(NodeRow).values(
                         id=ROOT_ID, parent_id=None, name="", kind=FOLDER, properties={},
                         created=utcnow(), modified=utcnow(), version=1,
