@@ -8,11 +8,10 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from repository import Repository
+from repository import AlreadyExists, Repository
 from repository.accounts import Accounts
 
 from . import config as default_config
-
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -69,10 +68,13 @@ def _bootstrap_admin(app: Flask) -> None:
     if accounts.count_users() > 0:
         return
     password = secrets.token_urlsafe(18)
+    try:
+        accounts.create_user("admin", password)
+    except AlreadyExists:  # another process starting at the same moment made it (and the file)
+        return
     target = Path(app.instance_path) / "admin-password.txt"
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as out:
         out.write(password + "\n")
     os.chmod(target, 0o600)
-    accounts.ensure_user("admin", password)
     app.logger.warning("Created the user 'admin'; its password is in %s (readable only by you)", target)

@@ -5,10 +5,12 @@ import os
 import stat
 import subprocess
 import sys
+import time
 
 import pytest
 
 from app import create_app
+from repository.accounts import Accounts
 
 from .conftest import basic
 
@@ -106,6 +108,48 @@ def test_no_default_password_a_random_one_is_written_readable_only_by_the_owner(
     assert client.get("/api.json", headers=basic("admin", "admin")).status_code == 401
     create_app()  # a second start keeps the first password
     assert secret_file.read_text().strip() == password
+
+
+def test_processes_starting_at_once_on_a_new_instance_share_one_admin_password(
+    tmp_path, monkeypatch
+):
+    """Server workers and CLI commands may all start together on a new instance folder."""
+    instance = tmp_path / "instance"
+    _clean_env(monkeypatch, instance)
+    env = {**os.environ, "ASSETS_RENDITIONS_WORKER": "null"}
+    # Imports take a varying time; each process then waits for the same moment to start.
+    start_at = time.time() + 4
+    program = ("import time; from app import create_app; "
+               f"time.sleep(max(0, {start_at} - time.time())); create_app()")
+    starters = [
+        subprocess.Popen([sys.executable, "-c", program],
+                         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    outcomes = [(p.wait(timeout=120), p.stderr.read()) for p in starters]
+    for p in starters:
+        p.stdout.close()
+        p.stderr.close()
+    assert [code for code, _ in outcomes] == [0] * 4, outcomes
+    assert sum("Created the user 'admin'" in err for _, err in outcomes) == 1, outcomes
+    password = (instance / "admin-password.txt").read_text().strip()
+    client = create_app().test_client()
+    assert client.get("/api.json", headers=basic("admin", password)).status_code == 200
+
+
+def test_a_start_that_loses_the_race_to_create_admin_keeps_the_winners_password(
+    tmp_path, monkeypatch
+):
+    instance = tmp_path / "instance"
+    _clean_env(monkeypatch, instance)
+    create_app()
+    secret_file = instance / "admin-password.txt"
+    password = secret_file.read_text().strip()
+    # Another process counted no users, then this one created admin before it did.
+    monkeypatch.setattr(Accounts, "count_users", lambda self: 0)
+    client = create_app().test_client()
+    assert secret_file.read_text().strip() == password
+    assert client.get("/api.json", headers=basic("admin", password)).status_code == 200
 
 
 def test_admin_password_from_the_environment_and_no_file_written(tmp_path, monkeypatch):
