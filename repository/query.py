@@ -648,15 +648,23 @@ def parse_instant(text: str) -> datetime | None:
         moment = moment.replace(tzinfo=timezone.utc)
     try:
         moment = moment.astimezone(timezone.utc)
-        moment.replace(microsecond=0) + MILLISECOND
     except (OverflowError, ValueError):
         return None
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
+def _millisecond_end(moment: datetime) -> datetime:
+    """Where ``moment``'s millisecond ends; for the last one a datetime can hold, the
+    largest datetime (stored times are whole milliseconds, so none lies in between)."""
+    try:
+        return moment + MILLISECOND
+    except OverflowError:
+        return datetime.max.replace(tzinfo=timezone.utc)
+
+
 def _compare_instant(column, op: str, moment: datetime, dialect: str) -> ColumnElement[bool]:
     """Times are shown with milliseconds, so a value stands for its whole millisecond."""
-    after = moment + MILLISECOND
+    after = _millisecond_end(moment)
     if dialect != "postgresql":  # SQLite stores naive UTC text
         moment, after = moment.replace(tzinfo=None), after.replace(tzinfo=None)
     return {

@@ -139,6 +139,17 @@ def test_dates_compare_as_instants_at_millisecond_precision(repo, folder):
     assert names(repo, f'created:<"{before}"') == []
 
 
+@pytest.mark.parametrize("q, expected", [
+    ('created:"9999-12-31T23:59:59.999Z"', []),
+    ('created:<="9999-12-31T23:59:59.999Z"', ["a1", "a2", "b1", "b2"]),
+    ('created:>"9999-12-31T23:59:59.999Z"', []),
+    ('created:>="0001-01-01T00:00:00.000Z"', ["a1", "a2", "b1", "b2"]),
+    ('created:<"0001-01-01T00:00:00.000Z"', []),
+])
+def test_the_first_and_last_instants_a_date_can_hold_compare(repo, folder, q, expected):
+    assert names(repo, q) == expected
+
+
 def test_a_bad_date_or_number_for_a_column_names_the_clause(repo, folder):
     with pytest.raises(InvalidValue, match="created:>yesterday"):
         names(repo, "created:>yesterday")
