@@ -245,8 +245,7 @@ class _Pipeline:
             self._write(self.pending)
         for chunks in self.queues:
             chunks.put(None if error_type is None else _ABANDON)
-        for thread in self.threads[:-1]:
-            thread.join()
+        # The disk catches up (fsync) while the hash threads finish their last chunks.
         fd, self.fd = self.fd, -1
         self.flush_wanted.set()
         if self.threads:
@@ -256,6 +255,8 @@ class _Pipeline:
                 os.fsync(fd)
         finally:
             os.close(fd)
+            for thread in self.threads[:-1]:
+                thread.join()
 
 
 _ABANDON = object()
