@@ -9,6 +9,7 @@ import pytest
 
 from app.projects.jobs import IMPORT, STALE_MARGIN, stale_seconds
 from repository.jobs import FAILED, PENDING, RUNNING
+from tests.polling import wait_for
 from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 from .conftest import TEST_SETTINGS
@@ -67,7 +68,8 @@ def test_an_import_a_stopped_server_left_pending_runs_in_the_next_one(start_serv
     second = start_server()
     imported = projects_client(second, projects.key).wait_for_import(asset["id"])
     assert (imported["media_type"], imported["md5_sum"]) == ("image", md5(data))
-    assert second.extensions["repository"].jobs.jobs(kind=IMPORT) == []
+    # the job's row goes just after the asset says imported
+    wait_for(lambda: second.extensions["repository"].jobs.jobs(kind=IMPORT) == [], timeout=10)
 
 
 def test_an_import_left_running_by_a_dead_process_runs_again_after_the_timeout(
@@ -91,7 +93,7 @@ def test_an_import_left_running_by_a_dead_process_runs_again_after_the_timeout(
 
     assert again.wait_for_import(asset["id"])["media_type"] == "image"
     assert time.monotonic() - claimed_at >= 1  # the job timeout, not before
-    assert jobs.jobs(kind=IMPORT) == []
+    wait_for(lambda: jobs.jobs(kind=IMPORT) == [], timeout=10)
     assert len(file_server.requests) == 1
 
 

@@ -7,17 +7,9 @@ from renditions.jobs import Worker
 from renditions.pipeline import DONE, STATUS, Settings
 from repository import ASSET, RENDITION, Repository
 
+from tests.polling import wait_for
+
 from .helpers import encoded, quadrants
-
-
-def wait_for(condition, timeout: float = 15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError("timed out waiting")
 
 
 def upload(repo, name="a.png"):
