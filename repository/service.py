@@ -218,7 +218,9 @@ class Repository:
 
         With ``after`` (the last name of the previous page) the page is found by key, so a
         page deep in a large folder costs what the first page costs; ``offset`` is then
-        only reported, not used to skip rows.
+        only reported, not used to skip rows. Without it, the rows before ``offset`` are
+        skipped by reading names alone (the ``(parent_id, name)`` index, no table rows),
+        then the page is found by key from the first name after them.
         """
         if offset < 0:
             raise InvalidValue("offset must not be negative")
@@ -236,7 +238,11 @@ class Repository:
             if after is not None:
                 query = query.where(NodeRow.name > after)
             elif offset:
-                query = query.offset(offset)
+                first = s.scalar(select(NodeRow.name).where(*where).order_by(NodeRow.name)
+                                 .offset(offset).limit(1))
+                if first is None:
+                    return Page(nodes=[], total=total or 0, offset=offset, limit=limit or 0)
+                query = query.where(NodeRow.name >= first)
             if limit is not None:
                 query = query.limit(limit)
             nodes = [

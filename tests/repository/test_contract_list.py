@@ -87,6 +87,23 @@ def test_offset_and_limit_page_through_in_order(repo, folder):
     assert [len(p.nodes) for p in pages] == [6, 6, 6, 2]
 
 
+@pytest.mark.parametrize("offset", [0, 1, 7, 19, 20, 25])
+def test_an_offset_counts_only_the_kinds_asked_for(repo, offset):
+    repo.create(("f",), FOLDER)
+    folders = [f"d{i:02}" for i in range(20)]
+    for i, name in enumerate(folders):
+        repo.create(("f", name), FOLDER)
+        repo.create(("f", f"{name}-asset"), ASSET)  # interleaved in name order
+    page = repo.list_children(("f",), kinds=[FOLDER], offset=offset, limit=5)
+    assert [n.name for n in page.nodes] == folders[offset:offset + 5]
+    assert page.total == 20
+
+
+def test_an_offset_without_a_limit_lists_the_rest(repo, folder):
+    page = repo.list_children(folder, offset=15, limit=None)
+    assert [n.name for n in page.nodes] == byte_order(NAMES)[15:]
+
+
 def test_offset_past_the_end_gives_an_empty_page(repo, folder):
     page = repo.list_children(folder, offset=100, limit=10)
     assert page.nodes == [] and page.total == len(NAMES)
