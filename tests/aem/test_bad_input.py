@@ -205,3 +205,17 @@ def test_chunked_body_under_the_limit_is_accepted(small):
                           environ_overrides={"wsgi.input_terminated": True})
     assert response.status_code == 201
     assert small.bytes_of("f/chunked.png") == body
+
+
+def test_the_default_limit_is_2_gib_and_a_body_announced_larger_is_refused_unread(tree, blob_root):
+    announced = 2 * 1024**3 + 1
+    body = io.BytesIO(b"only the start of it")
+
+    def run():
+        return tree.post(url("f/huge.bin"), input_stream=body, content_type="application/octet-stream",
+                         environ_overrides={"CONTENT_LENGTH": str(announced)})
+
+    response = unchanged(tree, blob_root, run)
+    assert response.status_code == 413
+    assert "2147483648 bytes" in message(response)
+    assert body.tell() == 0  # refused before reading the body

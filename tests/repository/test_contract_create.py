@@ -1,6 +1,7 @@
 """Contract: the root, creating nodes, and reading them back by path and by id."""
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -18,6 +19,8 @@ from repository import (
     RepositoryError,
 )
 from repository.errors import InvalidOperation, InvalidValue
+
+from .helpers import run_in_threads, statements
 
 
 # -- the root and the schema ---------------------------------------------------------------
@@ -49,6 +52,32 @@ def test_create_schema_twice_keeps_the_root_and_the_data(repo, database_url, blo
         assert again.get(("keep",)).properties == {"x": 1}
     finally:
         again.dispose()
+
+
+def test_processes_creating_the_schema_at_once_on_a_new_database_all_succeed(
+    database_url, blob_root
+):
+    """Server workers and CLI commands each create the schema when they start, on a new
+    database possibly at the same moment; each Repository here has its own engine."""
+    starters = [Repository(database_url, str(blob_root)) for _ in range(6)]
+    barrier = threading.Barrier(len(starters))
+
+    def start(repository: Repository):
+        def run():
+            barrier.wait(10)
+            repository.create_schema()
+        return run
+
+    try:
+        results = run_in_threads(*[start(r) for r in starters])
+        assert results == [None] * len(starters), results
+        starters[0].create(("made-by-one",), FOLDER)
+        for repository in starters:  # one tree with one root, seen by all
+            assert repository.get(()).is_root
+            assert [n.name for n in repository.list_children(()).nodes] == ["made-by-one"]
+    finally:
+        for repository in starters:
+            repository.dispose()
 
 
 def test_creating_the_root_raises_already_exists(repo):
@@ -263,6 +292,20 @@ def test_get_a_missing_path_raises_not_found(repo):
         repo.get(("a", "nope"))
     with pytest.raises(NotFound):
         repo.get(("nope", "deeper"))
+
+
+def test_a_path_resolves_with_one_lookup_per_segment_whatever_the_siblings(repo):
+    path: tuple[str, ...] = ()
+    for _ in range(6):
+        for i in range(20):
+            repo.create(path + (f"s{i:02}",), FOLDER)
+        path += ("s07",)
+    counts = []
+    for prefix in (path[:3], path):
+        with statements(repo.engine) as ran:
+            repo.get(prefix)
+        counts.append(len(ran))
+    assert counts[1] - counts[0] <= 3, counts  # three segments more: at most three lookups more
 
 
 def test_get_by_id_returns_the_full_path(repo):
