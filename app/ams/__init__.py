@@ -2,19 +2,16 @@
 at the bare root), mapped onto asset nodes under ``/ams``. See :mod:`app.ams.views` for the
 mapping and for the choices made where the vendor's page is silent.
 
-The OpenAPI document is published by a flask-smorest :class:`~flask_smorest.Api` of its own,
-configured with the ``AMS_`` prefix (``AMS_API_TITLE``, ``AMS_OPENAPI_URL_PREFIX``, ...), so
-other APIs can publish their own documents next to it; it is served at
+The OpenAPI document (:mod:`app.openapi`, settings prefixed ``AMS_``) is served at
 ``/v1/openapi.json``.
 """
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
 
 from renditions.probe import DEFAULT_MAX_PIXELS
 
-from ..errors import add_routing_error_renderer
+from ..openapi import VendorApi, publish
 from .schemas import ErrorSchema
 from .views import V1, http_error, make_blueprint
 
@@ -37,36 +34,17 @@ BLUEPRINTS = ((V1, "/v1", True), ("ams_root", "", False))
 AMS_PATHS = ("/v1", "/assets", "/images")
 
 
-class AmsApi(Api):
-    """flask-smorest's Api, documenting AMS errors as ``{"message": ...}``.
-
-    flask-smorest's Api registers an application-wide handler that turns every
-    ``HTTPException`` (in every API, not only its own) into its JSON error format; with one
-    Api per vendor API the last one would win. The AMS blueprints handle their own errors,
-    so this Api registers no application-wide handler.
-    """
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def _register_error_handlers(self) -> None:
-        pass
-
-
-def init_app(app: Flask) -> AmsApi:
+def init_app(app: Flask) -> VendorApi:
     """Configure the AMS Api on ``app`` and register its blueprints."""
-    for key, value in DEFAULT_CONFIG.items():
-        app.config.setdefault(key, value)
-    api = AmsApi(config_prefix=CONFIG_PREFIX)
-    api.init_app(app)
-    api.spec.components.security_scheme(
-        "bearerAuth",
-        {"type": "http", "scheme": "bearer",
-         "description": "A token minted by `flask --app app tokens create --user NAME`"},
+    api = publish(
+        app, config_prefix=CONFIG_PREFIX, defaults=DEFAULT_CONFIG, error_schema=ErrorSchema,
+        security=("bearerAuth", {
+            "type": "http", "scheme": "bearer",
+            "description": "A token minted by `flask --app app tokens create --user NAME`"}),
+        owns_path=_is_ams_path, render_routing_error=http_error,
     )
     for name, prefix, serve_files in BLUEPRINTS:
         api.register_blueprint(make_blueprint(name, prefix, serve_files=serve_files))
-    add_routing_error_renderer(app, _is_ams_path, http_error)
-    app.extensions["ams_api"] = api
     return api
 
 

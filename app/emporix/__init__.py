@@ -4,8 +4,8 @@ where the vendor is silent, :mod:`app.emporix.documents` for the field mapping,
 :mod:`app.emporix.auth` for tokens, tenants and scopes, and :mod:`repository.query` for the
 ``q`` and ``sort`` language.
 
-The OpenAPI document is published by a flask-smorest :class:`~flask_smorest.Api` of its
-own, configured with the ``EMPORIX_`` prefix, at ``/media/openapi.json``.
+The OpenAPI document (:mod:`app.openapi`, settings prefixed ``EMPORIX_``) is served at
+``/media/openapi.json``.
 
 Settings (``instance/config.py`` or ``ASSETS_EMPORIX_*`` environment variables):
 
@@ -16,9 +16,8 @@ Settings (``instance/config.py`` or ``ASSETS_EMPORIX_*`` environment variables):
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
 
-from ..errors import add_routing_error_renderer
+from ..openapi import VendorApi, publish
 from .schemas import ErrorMessageSchema
 from .views import http_error, make_blueprint, owns_path
 
@@ -34,33 +33,17 @@ DEFAULT_CONFIG = {
 }
 
 
-class EmporixApi(Api):
-    """flask-smorest's Api, documenting errors in the vendor's ``errorMessage`` shape.
-
-    flask-smorest would register an application-wide handler for every ``HTTPException``
-    (in every API); the Emporix blueprint handles its own errors, so this Api registers none.
-    """
-
-    ERROR_SCHEMA = ErrorMessageSchema
-
-    def _register_error_handlers(self) -> None:
-        pass
-
-
-def init_app(app: Flask) -> EmporixApi:
+def init_app(app: Flask) -> VendorApi:
     """Configure the Emporix Media API on ``app``: settings, OpenAPI document, blueprint."""
-    for key, value in DEFAULT_CONFIG.items():
-        app.config.setdefault(key, value)
-    api = EmporixApi(config_prefix=CONFIG_PREFIX)
-    api.init_app(app)
-    api.spec.components.security_scheme(
-        "bearerAuth",
-        {"type": "http", "scheme": "bearer",
-         "description": "A token bound to the tenant, with the scope media.asset_read or "
-                        "media.asset_manage: `flask --app app tokens create --user NAME "
-                        "--tenant TENANT --scope media.asset_manage`"},
+    api = publish(
+        app, config_prefix=CONFIG_PREFIX, defaults=DEFAULT_CONFIG,
+        error_schema=ErrorMessageSchema,
+        security=("bearerAuth", {
+            "type": "http", "scheme": "bearer",
+            "description": "A token bound to the tenant, with the scope media.asset_read or "
+                           "media.asset_manage: `flask --app app tokens create --user NAME "
+                           "--tenant TENANT --scope media.asset_manage`"}),
+        owns_path=owns_path, render_routing_error=http_error,
     )
     api.register_blueprint(make_blueprint())
-    add_routing_error_renderer(app, owns_path, http_error)
-    app.extensions["emporix_api"] = api
     return api

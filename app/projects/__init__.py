@@ -5,8 +5,8 @@ is silent, :mod:`app.projects.importer` for the background media import,
 :mod:`app.projects.jobs` for how imports are queued and run, and
 :mod:`app.projects.fetch` for the rules on which URLs are fetched.
 
-The OpenAPI document is published by a flask-smorest :class:`~flask_smorest.Api` of its
-own, configured with the ``PROJECTS_`` prefix, at ``/api/v2/openapi.json``.
+The OpenAPI document (:mod:`app.openapi`, settings prefixed ``PROJECTS_``) is served at
+``/api/v2/openapi.json``.
 
 Settings (defaults below; override in ``instance/config.py`` or with ``ASSETS_PROJECTS_*``
 environment variables, e.g. ``ASSETS_PROJECTS_FETCH_ALLOW='["10.1.0.0/16"]'``):
@@ -45,9 +45,8 @@ loading the app (``gunicorn --preload``) gets the threads in each worker process
 from __future__ import annotations
 
 from flask import Flask
-from flask_smorest import Api
 
-from ..errors import add_routing_error_renderer
+from ..openapi import VendorApi, publish
 from .cli import cli
 from .importer import DEFAULT_MAX_PIXELS, settings_from_config
 from .jobs import ImportWorker, stale_seconds
@@ -82,39 +81,21 @@ DEFAULT_CONFIG = {
 }
 
 
-class ProjectsApi(Api):
-    """flask-smorest's Api, documenting errors as ``{"error": ...}``.
-
-    flask-smorest's Api would register an application-wide handler for every
-    ``HTTPException`` (in every API, not only this one); the Projects blueprint handles its
-    own errors, so this Api registers none.
-    """
-
-    ERROR_SCHEMA = ErrorSchema
-
-    def _register_error_handlers(self) -> None:
-        pass
-
-
-def init_app(app: Flask) -> ProjectsApi:
+def init_app(app: Flask) -> VendorApi:
     """Configure the Projects API on ``app``: settings, OpenAPI document, blueprint, the
     import threads (``app.extensions["projects_importer"]``) and the CLI."""
-    for key, value in DEFAULT_CONFIG.items():
-        app.config.setdefault(key, value)
+    api = publish(
+        app, config_prefix=CONFIG_PREFIX, defaults=DEFAULT_CONFIG, error_schema=ErrorSchema,
+        security=("apiKey", {
+            "type": "apiKey", "in": "header", "name": "X-API-KEY",
+            "description": "A token minted by `flask --app app tokens create --user NAME`"}),
+        owns_path=owns_path, render_routing_error=routing_error,
+    )
     # Fail at start-up, not at the first import, on a malformed allow-list.
     from .fetch import parse_allow
 
     parse_allow(app.config["PROJECTS_FETCH_ALLOW"])
-    api = ProjectsApi(config_prefix=CONFIG_PREFIX)
-    api.init_app(app)
-    api.spec.components.security_scheme(
-        "apiKey",
-        {"type": "apiKey", "in": "header", "name": "X-API-KEY",
-         "description": "A token minted by `flask --app app tokens create --user NAME`"},
-    )
     api.register_blueprint(make_blueprint(BLUEPRINT))
-    add_routing_error_renderer(app, owns_path, routing_error)
-    app.extensions["projects_api"] = api
     app.extensions["projects_importer"] = ImportWorker(
         app.extensions["repository"],
         lambda: settings_from_config(app.config),
