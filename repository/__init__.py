@@ -12,6 +12,7 @@ from .errors import (
     NotFound,
     ParentMissing,
     PreconditionFailed,
+    PropertyTaken,
     RepositoryError,
 )
 from .service import FOLDER, ASSET, RENDITION, COMMENT, Node, Page, Repository
@@ -19,5 +20,5 @@ from .service import FOLDER, ASSET, RENDITION, COMMENT, Node, Page, Repository
 __all__ = [
     "ASSET", "COMMENT", "FOLDER", "RENDITION",
     "AlreadyExists", "BlobStore", "Forbidden", "InvalidOperation", "InvalidPath", "InvalidValue", "Node", "NotFound", "Page",
-    "ParentMissing", "PreconditionFailed", "Repository", "RepositoryError", "StoredBlob",
+    "ParentMissing", "PreconditionFailed", "PropertyTaken", "Repository", "RepositoryError", "StoredBlob",
 ]

@@ -21,6 +21,11 @@ class AlreadyExists(RepositoryError):
     """A node of that name already exists under the parent."""
 
 
+class PropertyTaken(AlreadyExists):
+    """Another child of the parent has the value of a property that must be unique among
+    siblings (:data:`repository.models.SIBLING_UNIQUE_PROPERTY`)."""
+
+
 class PreconditionFailed(RepositoryError):
     """A condition the caller set does not hold (e.g. overwrite refused)."""
 

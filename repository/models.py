@@ -12,10 +12,17 @@ from sqlalchemy import (
     Integer,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 ROOT_ID = "root"
+
+#: A property no two children of one parent may share while it holds a non-empty string:
+#: the Projects API's external id, unique within its project. A partial unique index
+#: (``uq_nodes_sibling_property``) enforces it, so it holds whichever API writes the
+#: property, and however many server processes do.
+SIBLING_UNIQUE_PROPERTY = "projects:external_id"
 
 
 def utcnow() -> datetime:
@@ -38,6 +45,27 @@ class Blob(Base):
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 
+def _sibling_unique_indexes() -> list[Index]:
+    """The index behind :data:`SIBLING_UNIQUE_PROPERTY`, in each dialect's JSON functions.
+
+    Each is created only on its own dialect: ``ddl_if`` for ``create_all``, and
+    ``info["dialect"]`` for ``Repository.create_schema``, which adds missing indexes to
+    existing tables itself."""
+    key = SIBLING_UNIQUE_PROPERTY
+    sqlite_value = f"json_extract(properties, '$.\"{key}\"')"
+    postgresql_value = f"(properties ->> '{key}')"
+    return [
+        Index("uq_nodes_sibling_property", "parent_id", text(sqlite_value), unique=True,
+              info={"dialect": "sqlite"},
+              sqlite_where=text(f"json_type(properties, '$.\"{key}\"') = 'text' "
+                                f"AND {sqlite_value} <> ''")).ddl_if(dialect="sqlite"),
+        Index("uq_nodes_sibling_property", "parent_id", text(postgresql_value), unique=True,
+              info={"dialect": "postgresql"},
+              postgresql_where=text(f"json_typeof(properties -> '{key}') = 'string' "
+                                    f"AND {postgresql_value} <> ''")).ddl_if(dialect="postgresql"),
+    ]
+
+
 class NodeRow(Base):
     """One node of the tree. The tree is an adjacency list: a move changes one row."""
 
@@ -49,6 +77,7 @@ class NodeRow(Base):
         # Children by creation time: the flat APIs' default order (Emporix createdAt), so a
         # page of a large folder sorted that way walks the index instead of sorting it all.
         Index("ix_nodes_parent_created", "parent_id", "created"),
+        *_sibling_unique_indexes(),
     )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)

@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.schema import CreateIndex
 
 from . import paths
 from .blobs import BlobStore, StoredBlob
@@ -28,9 +29,10 @@ from .errors import (
     NotFound,
     ParentMissing,
     PreconditionFailed,
+    PropertyTaken,
 )
 from .jobs import JobQueue
-from .models import ROOT_ID, Base, Blob, NodeRow, utcnow
+from .models import ROOT_ID, SIBLING_UNIQUE_PROPERTY, Base, Blob, NodeRow, utcnow
 from .paths import RepoPath
 from .query import Selection
 
@@ -150,9 +152,14 @@ class Repository:
                     connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
                                        {"key": SCHEMA_LOCK_KEY})
                 Base.metadata.create_all(connection)
+                # create_all skips tables that exist; an index a newer version added is
+                # still wanted on them. IF NOT EXISTS, not checkfirst: reflection cannot
+                # see expression indexes (uq_nodes_sibling_property).
+                dialect = self.engine.dialect.name
                 for table in Base.metadata.sorted_tables:
                     for index in table.indexes:
-                        index.create(connection, checkfirst=True)
+                        if index.info.get("dialect", dialect) == dialect:
+                            connection.execute(CreateIndex(index, if_not_exists=True))
                 connection.execute(
                     self._insert_ignore(NodeRow).values(
                         id=ROOT_ID, parent_id=None, name="", kind=FOLDER, properties={},
@@ -344,6 +351,8 @@ class Repository:
                 raise AlreadyExists(f"the id {node_id} is already taken") from None
             if not self.exists(path[:-1]):  # the parent was deleted meanwhile
                 raise ParentMissing(f"the parent {paths.to_text(path[:-1])} was deleted") from None
+            if not self.exists(path):
+                self._raise_if_property_taken(path[:-1], properties)
             raise AlreadyExists(f"{paths.to_text(path)} already exists") from None
 
     def ensure_folder(self, path: RepoPath, *, properties: dict[str, Any] | None = None) -> Node:
@@ -384,38 +393,42 @@ class Repository:
         a client's next conditional update is not refused because a background job ran.
         """
         _check_mime(mime_type)
-        with self._write() as s:
-            row = self._resolve(s, path, lock=True)
-            if expected_version is not None and row.version != expected_version:
-                raise PreconditionFailed(
-                    f"version {expected_version} is stale; the current version is {row.version}"
-                )
-            if (blob is not None or clear_blob) and row.kind not in BINARY_KINDS:
-                raise InvalidOperation(f"a {row.kind} has no binary")
-            if properties is not None:
-                merged = {} if replace_properties else dict(row.properties or {})
-                for key, value in properties.items():
-                    if value is None:
-                        merged.pop(key, None)
-                    else:
-                        merged[key] = value
-                row.properties = merged
-            if blob is not None:
-                self._register_blob(s, blob)
-                row.blob_sha256 = blob.sha256
-                row.mime_type = mime_type or row.mime_type
-            elif clear_blob:
-                row.blob_sha256 = None
-                row.mime_type = None
-            elif mime_type is not None:
-                row.mime_type = mime_type
-            if (blob is not None or clear_blob) and row.kind == ASSET:
-                self.jobs.enqueue_in(s, row.id)
-            if not derived:
-                row.modified = utcnow()
-                row.version = row.version + 1
-            s.flush()
-            return self._to_node(s, row, path)
+        try:
+            with self._write() as s:
+                row = self._resolve(s, path, lock=True)
+                if expected_version is not None and row.version != expected_version:
+                    raise PreconditionFailed(
+                        f"version {expected_version} is stale; the current version is {row.version}"
+                    )
+                if (blob is not None or clear_blob) and row.kind not in BINARY_KINDS:
+                    raise InvalidOperation(f"a {row.kind} has no binary")
+                if properties is not None:
+                    merged = {} if replace_properties else dict(row.properties or {})
+                    for key, value in properties.items():
+                        if value is None:
+                            merged.pop(key, None)
+                        else:
+                            merged[key] = value
+                    row.properties = merged
+                if blob is not None:
+                    self._register_blob(s, blob)
+                    row.blob_sha256 = blob.sha256
+                    row.mime_type = mime_type or row.mime_type
+                elif clear_blob:
+                    row.blob_sha256 = None
+                    row.mime_type = None
+                elif mime_type is not None:
+                    row.mime_type = mime_type
+                if (blob is not None or clear_blob) and row.kind == ASSET:
+                    self.jobs.enqueue_in(s, row.id)
+                if not derived:
+                    row.modified = utcnow()
+                    row.version = row.version + 1
+                s.flush()
+                return self._to_node(s, row, path)
+        except IntegrityError:  # another sibling holds the new unique property value
+            self._raise_if_property_taken(path[:-1], properties, except_name=path[-1])
+            raise
 
     def delete(self, path: RepoPath) -> None:
         """Delete a node and its whole subtree (the database cascades)."""
@@ -500,6 +513,11 @@ class Repository:
                 raise ParentMissing(
                     f"the parent {paths.to_text(destination[:-1])} was deleted"
                 ) from None
+            moved = self.get(source)
+            self._raise_if_property_taken(
+                destination[:-1], moved.properties,
+                except_name=moved.name if copy_depth is None and source[:-1] == destination[:-1]
+                else None)
             raise AlreadyExists(
                 f"{paths.to_text(destination)} was created by another request meanwhile"
             ) from None
@@ -651,6 +669,29 @@ class Repository:
             names.append(row.name)
             row = s.get(NodeRow, row.parent_id)
         return tuple(reversed(names))
+
+    def _raise_if_property_taken(self, parent_path: RepoPath, properties: dict[str, Any] | None,
+                                 *, except_name: str | None = None) -> None:
+        """After a write broke a constraint: raise PropertyTaken if it was the sibling-unique
+        property (another child of ``parent_path``, not ``except_name``, holds its value)."""
+        value = (properties or {}).get(SIBLING_UNIQUE_PROPERTY)
+        if not isinstance(value, str) or not value:
+            return
+        with self._read() as s:
+            parent = self._locate(s, parent_path)
+            query = select(NodeRow.name).where(
+                NodeRow.parent_id == parent.id,
+                NodeRow.properties[SIBLING_UNIQUE_PROPERTY].as_string() == value,
+            )
+            if except_name is not None:
+                query = query.where(NodeRow.name != except_name)
+            holder = s.scalar(query.limit(1))
+        if holder is not None:
+            raise PropertyTaken(
+                f"{paths.to_text(parent_path + (holder,))} already has "
+                f"{SIBLING_UNIQUE_PROPERTY} {value!r}; it must be unique within "
+                f"{paths.to_text(parent_path)}"
+            )
 
     def _id_taken(self, node_id: str) -> bool:
         with self._read() as s:

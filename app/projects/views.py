@@ -49,8 +49,10 @@ Decisions where the vendor's page is silent:
 - ``url`` and ``s3`` together → 422 ``Give the media either as url or as s3, not both``.
   With media, ``media_type: "article"`` is ignored: the media decides the type.
 - ``external_id`` is unique within its project (400 ``External id has already been
-  taken``); checked under a process-wide lock, so two workers of a multi-process server
-  racing on the same new external id can both win (the tree has no such index).
+  taken``). The database decides (a unique index over the project's children, see
+  ``repository.models.SIBLING_UNIQUE_PROPERTY``): it holds for concurrent requests in any
+  number of server processes, and for writes through the AEM API too. An empty
+  ``external_id`` is not unique.
 - A blank title is 400 ``Title can't be blank``; title, category, external id, each tag and
   the file name are limited to 255 characters, the description to 65535 (400 ``... is
   too long (maximum is N characters)``).
@@ -73,8 +75,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
-from contextlib import nullcontext
 from datetime import datetime, timezone
 from typing import Any
 
@@ -89,10 +89,12 @@ from repository import (
     Node,
     NotFound,
     ParentMissing,
+    PropertyTaken,
     Repository,
     RepositoryError,
 )
 from repository.blobs import BlobTooLarge
+from repository.models import SIBLING_UNIQUE_PROPERTY
 
 from .. import get_accounts, get_repository
 from ..errors import ApiError, status_for
@@ -125,7 +127,8 @@ TITLE = "jcr:title"
 DESCRIPTION = "jcr:description"
 CATEGORY = "projects:category"
 TAGS = "projects:tags"
-EXTERNAL_ID = "projects:external_id"
+#: Unique within the project: the repository enforces it (SIBLING_UNIQUE_PROPERTY).
+EXTERNAL_ID = SIBLING_UNIQUE_PROPERTY
 OWNER = "projects:owner"
 
 #: Asset ids: 20 characters of [A-Za-z0-9_-] (15 random bytes).
@@ -138,9 +141,7 @@ ASSET_NOT_FOUND = "asset not found"
 BOTH_MEDIA = "Give the media either as url or as s3, not both"
 NOT_HTTP = "not a valid HTTP URL"
 NOT_TAKING_IMPORTS = "the server is not taking imports now; try again"
-
-#: Serialises "is this external id taken?" with the write that takes it (one process).
-_uniqueness = threading.Lock()
+EXTERNAL_ID_TAKEN = "External id has already been taken"
 
 API_KEY_SECURITY = [{"apiKey": []}]
 
@@ -360,20 +361,6 @@ def find_asset(asset_id: str) -> Node:
     return node
 
 
-def external_id_taken(repository: Repository, project_path: tuple[str, ...], external_id: str,
-                      exclude_id: str | None = None) -> bool:
-    """Whether another asset of the project has this external id (keyset-paged scan)."""
-    after = None
-    while True:
-        page = repository.list_children(project_path, kinds=[ASSET], limit=500, after=after)
-        for node in page.nodes:
-            if node.id != exclude_id and node.properties.get(EXTERNAL_ID) == external_id:
-                return True
-        if len(page.nodes) < 500:
-            return False
-        after = page.nodes[-1].name
-
-
 def _descriptive_properties(params: dict[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     if "title" in params:
@@ -432,7 +419,7 @@ def create_asset(project_id: str):
         jobs = {IMPORT: payload(URL if media == "url" else S3, location,
                                 params[media]["filename"])}
 
-    node = create_asset_node(project.path, properties, params.get("external_id"), jobs)
+    node = create_asset_node(project.path, properties, jobs)
     if failure is not None:
         raise ProjectsError(status, f"Asset {node.id} created, adding media to asset failed: "
                                     f"{failure}")
@@ -440,25 +427,23 @@ def create_asset(project_id: str):
 
 
 def create_asset_node(project_path: tuple[str, ...], properties: dict[str, Any],
-                      external_id: str | None,
                       jobs: dict[str, dict[str, Any] | None] | None = None) -> Node:
     """Create the asset node, and its jobs (the media import) in the same transaction:
     an asset that says "processing" always has a job that will end it."""
     repository = get_repository()
-    with _uniqueness if external_id else nullcontext():
-        if external_id and external_id_taken(repository, project_path, external_id):
-            raise ProjectsError(400, "External id has already been taken")
-        for attempt in range(1, CREATE_ATTEMPTS + 1):
-            asset_id = new_id()
-            try:
-                return repository.create(project_path + (asset_id,), ASSET,
-                                         properties=_without_none(properties), node_id=asset_id,
-                                         jobs=jobs)
-            except ParentMissing:  # the project was deleted meanwhile
-                raise ProjectsError(404, PROJECT_NOT_FOUND) from None
-            except AlreadyExists:  # 120 random bits collided: pick another id
-                if attempt == CREATE_ATTEMPTS:
-                    raise
+    for attempt in range(1, CREATE_ATTEMPTS + 1):
+        asset_id = new_id()
+        try:
+            return repository.create(project_path + (asset_id,), ASSET,
+                                     properties=_without_none(properties), node_id=asset_id,
+                                     jobs=jobs)
+        except ParentMissing:  # the project was deleted meanwhile
+            raise ProjectsError(404, PROJECT_NOT_FOUND) from None
+        except PropertyTaken:
+            raise ProjectsError(400, EXTERNAL_ID_TAKEN) from None
+        except AlreadyExists:  # 120 random bits collided: pick another id
+            if attempt == CREATE_ATTEMPTS:
+                raise
     raise AssertionError("unreachable")
 
 
@@ -482,17 +467,15 @@ def update_asset(asset_id: str):
     model_check(params, title_required=False)
     properties = _descriptive_properties(params)
     repository = get_repository()
-    external_id = params.get("external_id")
-    with _uniqueness if external_id else nullcontext():
-        if external_id and external_id_taken(repository, node.path[:-1], external_id,
-                                             exclude_id=node.id):
-            raise ProjectsError(400, "External id has already been taken")
-        if properties:
+    if properties:
+        try:
             try:
                 node = repository.update(node.path, properties=properties)
             except NotFound:  # moved or deleted meanwhile
                 node = find_asset(asset_id)
                 node = repository.update(node.path, properties=properties)
+        except PropertyTaken:
+            raise ProjectsError(400, EXTERNAL_ID_TAKEN) from None
     return asset_answer(node)
 
 

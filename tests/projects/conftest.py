@@ -19,6 +19,7 @@ from app.projects import fetch
 from app.projects.importer import ImportJob, settings_from_config
 from app.projects.jobs import IMPORT, ImportWorker, import_job
 from repository.jobs import PENDING
+from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 from .helpers import OWNER_EMAIL, FileServer, Projects
 
@@ -31,6 +32,26 @@ TEST_SETTINGS = {
     # Imports run in the app's threads (other tests' apps run none).
     "PROJECTS_IMPORT_WORKERS": 4,
 }
+
+
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite),
+                        pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def database_url(request, tmp_path) -> str:
+    """A database that several apps (``start_server``) share, on each backend."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def start_server(make_app, database_url):
+    """Start an app on the shared database, with the Projects test settings and more: each
+    is one "server process" (make_app stops its import threads at teardown)."""
+
+    def start(**settings):
+        return make_app("shared", DATABASE_URL=database_url, **{**TEST_SETTINGS, **settings})
+
+    return start
 
 
 @pytest.fixture

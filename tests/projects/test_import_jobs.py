@@ -1,6 +1,7 @@
 """Imports are jobs in the database: they outlive the process that stored them, every
-process on the database shares them, and the CLI can run them. Each app made here is one
-"server process" on a shared database and blob folder (SQLite and PostgreSQL)."""
+process on the database shares them, and the CLI can run them. Each app made by
+``start_server`` is one "server process" on a shared database and blob folder (SQLite and
+PostgreSQL)."""
 from __future__ import annotations
 
 import time
@@ -10,29 +11,8 @@ import pytest
 from app.projects.jobs import IMPORT, STALE_MARGIN, stale_seconds
 from repository.jobs import FAILED, PENDING, RUNNING
 from tests.polling import wait_for
-from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
-from .conftest import TEST_SETTINGS
 from .helpers import OWNER_EMAIL, SAMPLE, Projects, md5, png
-
-
-@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite),
-                        pytest.param("postgresql", marks=pytest.mark.postgresql)])
-def database_url(request, tmp_path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'shared.db'}"
-    return request.getfixturevalue("postgres_url")
-
-
-@pytest.fixture
-def start_server(make_app, database_url):
-    """Start an app on the shared database, with the Projects test settings and more
-    (make_app stops its import threads at teardown)."""
-
-    def start(**settings):
-        return make_app("shared", DATABASE_URL=database_url, **{**TEST_SETTINGS, **settings})
-
-    return start
 
 
 def projects_client(app, key: str | None = None) -> Projects:

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -97,3 +100,40 @@ def test_a_large_raw_upload_streams_without_growing_server_memory(server):
         returned.update(block)
     conn.close()
     assert returned.hexdigest() == digest.hexdigest()
+
+
+def test_two_server_processes_racing_on_one_external_id_store_it_once(tmp_path):
+    """The Projects API's external id is unique per project across server processes: the
+    database decides, not a lock inside one process."""
+    instance = tmp_path / "instance"
+    servers = [Server(instance).start()]
+    servers.append(Server(instance).start())  # the same database and blobs, another process
+    try:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETS_")}
+        minted = subprocess.run(
+            [sys.executable, "-m", "flask", "--app", "app", "tokens", "create", "--user", "admin"],
+            env={**env, "ASSETS_INSTANCE_PATH": str(instance), "ASSETS_RENDITIONS_WORKER": "null"},
+            capture_output=True, text=True, timeout=60, check=True)
+        key = {"X-API-KEY": minted.stdout.strip().splitlines()[-1],
+               "Content-Type": "application/json"}
+        status, body = servers[0].request("POST", "/api/v2/projects", b'{"title": "P"}', key)
+        assert status == 200, body
+        project_id = json.loads(body)["project"]["id"]
+        asset = json.dumps({"title": "A", "external_id": "contested"}).encode()
+        barrier = threading.Barrier(8)
+
+        def create(i):
+            barrier.wait()
+            return servers[i % 2].request("POST", f"/api/v2/projects/{project_id}/assets",
+                                          asset, key)
+
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(create, range(8)))
+        assert sorted(status for status, _ in answers) == [200] + [400] * 7, answers
+        assert all(json.loads(body) == {"error": "External id has already been taken"}
+                   for status, body in answers if status == 400), answers
+        status, body = servers[1].request("GET", f"/api/assets/projects/{project_id}.json")
+        assert json.loads(body)["properties"]["srn:paging"]["total"] == 1
+    finally:
+        for server in servers:
+            server.stop()
