@@ -6,6 +6,8 @@ disk first (see :mod:`repository.blobs`), then commit the row that refers to it.
 """
 from __future__ import annotations
 
+import sqlite3
+import time
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -226,8 +228,8 @@ class Repository:
         With ``after`` (the last name of the previous page) the page is found by key, so a
         page deep in a large folder costs what the first page costs; ``offset`` is then
         only reported, not used to skip rows. Without it, the rows before ``offset`` are
-        skipped by reading names alone (the ``(parent_id, name)`` index, no table rows),
-        then the page is found by key from the first name after them.
+        skipped by reading names alone (without ``kinds``, from the ``(parent_id, name)``
+        index and no table rows), then the page is found by key from the next name.
         """
         if offset < 0:
             raise InvalidValue("offset must not be negative")
@@ -732,7 +734,7 @@ def _make_engine(database_url: str, *, echo: bool) -> Engine:
         # Let SQLAlchemy, not the sqlite3 module, issue BEGIN (see the "begin" hook).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
+        _switch_to_wal(cursor)
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=FULL")
@@ -744,3 +746,22 @@ def _make_engine(database_url: str, *, echo: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+#: How long opening a new SQLite database waits for another process switching it to WAL.
+WAL_SWITCH_TIMEOUT = 30.0
+
+
+def _switch_to_wal(cursor) -> None:
+    """``PRAGMA journal_mode=WAL``. On a new file the switch takes a lock that SQLite's busy
+    timeout does not wait for: processes opening a new database at once retry it rather
+    than fail with "database is locked"."""
+    deadline = time.monotonic() + WAL_SWITCH_TIMEOUT
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
