@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -67,14 +68,26 @@ def _bootstrap_admin(app: Flask) -> None:
         return
     if accounts.count_users() > 0:
         return
+    # The password reaches the disk before admin exists: a start that cannot write it
+    # creates no admin (the next start tries again), and one that dies after creating
+    # admin leaves the password in the temporary file beside admin-password.txt.
     password = secrets.token_urlsafe(18)
-    try:
-        accounts.create_user("admin", password)
-    except AlreadyExists:  # another process starting at the same moment made it (and the file)
-        return
     target = Path(app.instance_path) / "admin-password.txt"
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w") as out:
-        out.write(password + "\n")
-    os.chmod(target, 0o600)
-    app.logger.warning("Created the user 'admin'; its password is in %s (readable only by you)", target)
+    fd, pending = tempfile.mkstemp(dir=app.instance_path, prefix=".admin-password-")
+    created = False
+    try:
+        with os.fdopen(fd, "w") as out:  # mkstemp makes it readable only by its owner
+            out.write(password + "\n")
+            out.flush()
+            os.fsync(out.fileno())
+        try:
+            accounts.create_user("admin", password)
+        except AlreadyExists:  # another process starting at the same moment made it
+            return
+        created = True
+        os.replace(pending, target)
+    finally:
+        if not created and os.path.exists(pending):
+            os.unlink(pending)
+    app.logger.warning("Created the user 'admin'; its password is in %s (readable only by you)",
+                       target)

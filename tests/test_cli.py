@@ -5,6 +5,7 @@ import os
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -126,10 +127,8 @@ def test_processes_starting_at_once_on_a_new_instance_share_one_admin_password(
                          env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         for _ in range(4)
     ]
-    outcomes = [(p.wait(timeout=120), p.stderr.read()) for p in starters]
-    for p in starters:
-        p.stdout.close()
-        p.stderr.close()
+    outcomes = [(p.returncode, err) for p in starters
+                for _, err in [p.communicate(timeout=120)]]
     assert [code for code, _ in outcomes] == [0] * 4, outcomes
     assert sum("Created the user 'admin'" in err for _, err in outcomes) == 1, outcomes
     password = (instance / "admin-password.txt").read_text().strip()
@@ -150,6 +149,26 @@ def test_a_start_that_loses_the_race_to_create_admin_keeps_the_winners_password(
     client = create_app().test_client()
     assert secret_file.read_text().strip() == password
     assert client.get("/api.json", headers=basic("admin", password)).status_code == 200
+
+
+def test_a_first_start_that_cannot_write_the_password_file_creates_no_admin(
+    tmp_path, monkeypatch
+):
+    instance = tmp_path / "instance"
+    _clean_env(monkeypatch, instance)
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tempfile, "mkstemp", disk_full)
+        with pytest.raises(OSError):
+            create_app()
+    assert not (instance / "admin-password.txt").exists()
+    client = create_app().test_client()  # the next start makes admin, with its file
+    password = (instance / "admin-password.txt").read_text().strip()
+    assert client.get("/api.json", headers=basic("admin", password)).status_code == 200
+    assert [p.name for p in instance.iterdir() if p.name.startswith(".admin-password")] == []
 
 
 def test_admin_password_from_the_environment_and_no_file_written(tmp_path, monkeypatch):
