@@ -654,8 +654,9 @@ def parse_instant(text: str) -> datetime | None:
 
 
 def _millisecond_end(moment: datetime) -> datetime:
-    """Where ``moment``'s millisecond ends; for the last one a datetime can hold, the
-    largest datetime (stored times are whole milliseconds, so none lies in between)."""
+    """Where ``moment``'s millisecond ends; for the last millisecond a datetime can hold,
+    the largest datetime (only a time stored in the very last microsecond of the year
+    9999 would lie beyond it)."""
     try:
         return moment + MILLISECOND
     except OverflowError:
