@@ -429,7 +429,7 @@ class Repository:
                 s.flush()
                 return self._to_node(s, row, path)
         except IntegrityError:  # another sibling holds the new unique property value
-            self._raise_if_property_taken(path[:-1], properties, except_name=path[-1])
+            self._raise_if_property_taken(path[:-1], properties, except_id=self.get(path).id)
             raise
 
     def delete(self, path: RepoPath) -> None:
@@ -515,11 +515,10 @@ class Repository:
                 raise ParentMissing(
                     f"the parent {paths.to_text(destination[:-1])} was deleted"
                 ) from None
-            moved = self.get(source)
+            source_node = self.get(source)  # as it was: the transaction rolled back
             self._raise_if_property_taken(
-                destination[:-1], moved.properties,
-                except_name=moved.name if copy_depth is None and source[:-1] == destination[:-1]
-                else None)
+                destination[:-1], source_node.properties,
+                except_id=source_node.id if copy_depth is None else None)
             raise AlreadyExists(
                 f"{paths.to_text(destination)} was created by another request meanwhile"
             ) from None
@@ -673,9 +672,9 @@ class Repository:
         return tuple(reversed(names))
 
     def _raise_if_property_taken(self, parent_path: RepoPath, properties: dict[str, Any] | None,
-                                 *, except_name: str | None = None) -> None:
+                                 *, except_id: str | None = None) -> None:
         """After a write broke a constraint: raise PropertyTaken if it was the sibling-unique
-        property (another child of ``parent_path``, not ``except_name``, holds its value)."""
+        property (a child of ``parent_path`` other than ``except_id`` holds its value)."""
         value = (properties or {}).get(SIBLING_UNIQUE_PROPERTY)
         if not isinstance(value, str) or not value:
             return
@@ -685,8 +684,8 @@ class Repository:
                 NodeRow.parent_id == parent.id,
                 NodeRow.properties[SIBLING_UNIQUE_PROPERTY].as_string() == value,
             )
-            if except_name is not None:
-                query = query.where(NodeRow.name != except_name)
+            if except_id is not None:
+                query = query.where(NodeRow.id != except_id)
             holder = s.scalar(query.limit(1))
         if holder is not None:
             raise PropertyTaken(
