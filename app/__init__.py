@@ -7,9 +7,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 
 from repository import AlreadyExists, Repository
+from repository.access import ANONYMOUS
 from repository.accounts import Accounts
 
 from . import config as default_config
@@ -52,10 +53,27 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def get_repository() -> Repository:
+    """The repository acting for the request's caller (set by the API's authentication,
+    :mod:`app.auth`); a request that set none acts as nobody and may do nothing."""
+    view = g.get("_repository")
+    caller = g.get("caller", ANONYMOUS)
+    if view is None or view.caller is not caller:
+        view = g._repository = system_repository().acting_for(caller)
+    return view
+
+
+def system_repository() -> Repository:
+    """The repository acting for the server itself: for start-up, background work, the
+    command line, and an API's own mount folders; never for what a request asks."""
     return current_app.extensions["repository"]
 
 
 def get_accounts() -> Accounts:
+    """Users and tokens, managed as the request's caller may (administrators only)."""
+    return Accounts(get_repository())
+
+
+def system_accounts() -> Accounts:
     return current_app.extensions["accounts"]
 
 

@@ -4,6 +4,7 @@ Knows nothing of HTTP or Flask; the APIs in ``app`` are views over it.
 """
 from .blobs import BlobStore, StoredBlob
 from .errors import (
+    AccessDenied,
     AlreadyExists,
     Forbidden,
     InvalidOperation,
@@ -18,7 +19,7 @@ from .errors import (
 from .service import FOLDER, ASSET, RENDITION, COMMENT, Node, Page, Repository
 
 __all__ = [
-    "ASSET", "COMMENT", "FOLDER", "RENDITION",
+    "AccessDenied",    "ASSET", "COMMENT", "FOLDER", "RENDITION",
     "AlreadyExists", "BlobStore", "Forbidden", "InvalidOperation", "InvalidPath", "InvalidValue", "Node", "NotFound", "Page",
     "ParentMissing", "PreconditionFailed", "PropertyTaken", "Repository", "RepositoryError", "StoredBlob",
 ]

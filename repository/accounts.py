@@ -9,12 +9,16 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
-from .errors import AlreadyExists, NotFound
-from .models import Token, User
+from . import entries
+from .access import ADMIN_USER, BUILT_IN_PRINCIPALS
+from .errors import AccessDenied, AlreadyExists, InvalidValue, NotFound
+from .models import Group, GroupMember, Token, User, utcnow
+from .principals import check_principal_name
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -29,6 +33,25 @@ class Identity:
     #: None for a password login (no restriction); the token's scopes otherwise.
     scopes: tuple[str, ...] | None = None
     tenant: str | None = None
+
+
+@dataclass(frozen=True)
+class UserInfo:
+    name: str
+    email: str | None
+    created: datetime
+
+
+@dataclass(frozen=True)
+class TokenInfo:
+    """What ``tokens list`` shows of a token: never its secret."""
+
+    id: str
+    user: str
+    scopes: tuple[str, ...]
+    tenant: str | None
+    created: datetime
+    expires: datetime | None
 
 
 def hash_password(password: str) -> str:
@@ -55,26 +78,82 @@ def _hash_secret(secret: str, salt: str) -> str:
 
 
 class Accounts:
-    """User and token storage over the repository's database."""
+    """User and token storage over the repository's database.
+
+    Authenticating is open to all; managing users and tokens is for administrators (the
+    repository's caller must be one; the command line acts as the system).
+    """
 
     def __init__(self, repository) -> None:
         self._repo = repository
+
+    def _require_admin(self) -> None:
+        if not self._repo.caller.is_admin:
+            raise AccessDenied("only administrators may manage users and tokens")
 
     def count_users(self) -> int:
         with self._repo._read() as s:
             return s.scalar(select(func.count()).select_from(User)) or 0
 
-    def create_user(self, name: str, password: str | None, email: str | None = None) -> None:
-        if not name or len(name) > 255:
-            raise ValueError("a user name must be 1 to 255 characters")
+    def create_user(self, name: str, password: str | None, email: str | None = None,
+                    groups: tuple[str, ...] | list[str] = ()) -> None:
+        """Create a user (and make it a member of ``groups``, which must exist)."""
+        self._require_admin()
+        if name != ADMIN_USER:
+            check_principal_name(name)
+            if name in BUILT_IN_PRINCIPALS:
+                raise AlreadyExists(f"{name} is a built-in principal")
         try:
             with self._repo._write() as s:
+                if s.get(Group, name) is not None:
+                    raise AlreadyExists(f"a group named {name} already exists")
+                for group in groups:
+                    if s.get(Group, group) is None:
+                        raise NotFound(f"no group named {group}")
                 s.add(User(name=name, email=email,
                            password_hash=hash_password(password) if password else None))
+                s.flush()
+                for group in dict.fromkeys(groups):
+                    s.add(GroupMember(group=group, member=name))
         except IntegrityError:
             raise AlreadyExists(f"the user {name} already exists") from None
 
+    def list_users(self) -> list[UserInfo]:
+        with self._repo._read() as s:
+            return [UserInfo(user.name, user.email, user.created)
+                    for user in s.scalars(select(User).order_by(User.name))]
+
+    def get_user(self, name: str) -> UserInfo:
+        with self._repo._read() as s:
+            user = s.scalar(select(User).where(User.name == name))
+        if user is None:
+            raise NotFound(f"no user named {name}")
+        return UserInfo(user.name, user.email, user.created)
+
+    def set_email(self, name: str, email: str | None) -> None:
+        self._require_admin()
+        with self._repo._write() as s:
+            user = s.scalar(select(User).where(User.name == name))
+            if user is None:
+                raise NotFound(f"no user named {name}")
+            user.email = email
+
+    def delete_user(self, name: str) -> None:
+        """Delete a user with its tokens, group memberships and access control entries."""
+        self._require_admin()
+        if name == ADMIN_USER:
+            raise InvalidValue("admin is built in and cannot be deleted")
+        with self._repo._write() as s:
+            user = s.scalar(select(User).where(User.name == name))
+            if user is None:
+                raise NotFound(f"no user named {name}")
+            s.execute(delete(Token).where(Token.user_id == user.id))
+            s.execute(delete(GroupMember).where(GroupMember.member == name))
+            entries.forget_principal(s, name)
+            s.delete(user)
+
     def set_password(self, name: str, password: str) -> None:
+        self._require_admin()
         with self._repo._write() as s:
             user = s.scalar(select(User).where(User.name == name))
             if user is None:
@@ -100,9 +179,13 @@ class Accounts:
         return Identity(user_id=user.id, name=user.name, email=user.email)
 
     def create_token(
-        self, user_name: str, scopes: list[str] | tuple[str, ...] = (), tenant: str | None = None
+        self, user_name: str, scopes: list[str] | tuple[str, ...] = (), tenant: str | None = None,
+        expires_in: timedelta | None = None,
     ) -> str:
         """Mint a token and return it; it is shown once and never stored in clear."""
+        self._require_admin()
+        if expires_in is not None and expires_in <= timedelta(0):
+            raise InvalidValue("a token's lifetime must be positive")
         token_id = secrets.token_hex(8)
         secret = secrets.token_urlsafe(32)
         salt = secrets.token_hex(8)
@@ -111,8 +194,28 @@ class Accounts:
             if user is None:
                 raise NotFound(f"no user named {user_name}")
             s.add(Token(id=token_id, user_id=user.id, secret_hash=f"{salt}${_hash_secret(secret, salt)}",
-                        scopes=list(scopes), tenant=tenant))
+                        scopes=list(scopes), tenant=tenant,
+                        expires=utcnow() + expires_in if expires_in is not None else None))
         return f"{token_id}.{secret}"
+
+    def list_tokens(self, user_name: str | None = None) -> list[TokenInfo]:
+        self._require_admin()
+        query = (select(Token.id, User.name, Token.scopes, Token.tenant, Token.created,
+                        Token.expires).join(User, User.id == Token.user_id)
+                 .order_by(User.name, Token.created, Token.id))
+        if user_name is not None:
+            query = query.where(User.name == user_name)
+        with self._repo._read() as s:
+            return [TokenInfo(row.id, row.name, tuple(row.scopes or ()), row.tenant,
+                              _aware(row.created), _aware(row.expires))
+                    for row in s.execute(query)]
+
+    def revoke_token(self, token_id: str) -> None:
+        """Delete a token: from the next request on, in every process, it authenticates no one."""
+        self._require_admin()
+        with self._repo._write() as s:
+            if not s.execute(delete(Token).where(Token.id == token_id)).rowcount:
+                raise NotFound(f"no token with id {token_id}")
 
     def authenticate_token(self, token: str) -> Identity | None:
         token_id, dot, secret = token.partition(".")
@@ -125,6 +228,8 @@ class Accounts:
         salt, _, digest = found.secret_hash.partition("$")
         if not hmac.compare_digest(_hash_secret(secret, salt), digest):
             return None
+        if found.expires is not None and _aware(found.expires) <= utcnow():
+            return None
         return Identity(user_id=found.user_id, name=found.name, email=found.email,
                         scopes=tuple(found.scopes or ()), tenant=found.tenant)
 
@@ -132,10 +237,17 @@ class Accounts:
 #: Every authenticated request runs this; a Core query of the columns needed costs a
 #: fraction of loading two ORM objects.
 TOKEN_WITH_USER = (
-    select(Token.secret_hash, Token.scopes, Token.tenant, User.id.label("user_id"), User.name,
-           User.email)
+    select(Token.secret_hash, Token.scopes, Token.tenant, Token.expires, User.id.label("user_id"),
+           User.name, User.email)
     .join(User, User.id == Token.user_id)
     .where(Token.id == bindparam("token_id"))
 )
+
+def _aware(moment: datetime | None) -> datetime | None:
+    """SQLite gives back naive datetimes; they were stored in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))

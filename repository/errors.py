@@ -34,6 +34,11 @@ class Forbidden(RepositoryError):
     """The operation can never succeed as asked (e.g. moving a folder into itself)."""
 
 
+class AccessDenied(Forbidden):
+    """The caller may see the node but lacks the privilege the operation needs (see
+    :mod:`repository.access`). Nothing was changed."""
+
+
 class InvalidOperation(RepositoryError):
     """The operation does not apply to this kind of node (e.g. a binary on a folder)."""
 

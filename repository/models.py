@@ -1,4 +1,5 @@
-"""SQLAlchemy tables: the node tree, the blobs it references, users and tokens."""
+"""SQLAlchemy tables: the node tree, the blobs it references, users, groups, tokens and
+access control entries."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -120,6 +121,45 @@ class Token(Base):
     scopes: Mapped[list] = mapped_column(JSON, default=list)
     tenant: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: After this moment the token no longer authenticates; None: it does not expire.
+    expires: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+
+
+class Group(Base):
+    """A group of principals. Users and groups share one namespace of principal names."""
+
+    __tablename__ = "groups"
+
+    name: Mapped[str] = mapped_column(String(255), primary_key=True)
+    created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GroupMember(Base):
+    """``member`` (a user's or a group's name) belongs to ``group``."""
+
+    __tablename__ = "group_members"
+    __table_args__ = (Index("ix_group_members_member", "member"),)
+
+    group: Mapped[str] = mapped_column(
+        String(255), ForeignKey("groups.name", ondelete="CASCADE"), primary_key=True)
+    member: Mapped[str] = mapped_column(String(255), primary_key=True)
+
+
+class AccessEntry(Base):
+    """What one principal is allowed and denied on one node (and, by inheritance, below).
+
+    ``allow`` and ``deny`` are bit sets of :mod:`repository.access` privileges. Keyed by
+    the node's id, so an entry moves with its node and a copy (new ids) has none.
+    """
+
+    __tablename__ = "access_entries"
+    __table_args__ = (Index("ix_access_entries_principal", "principal", "node_id"),)
+
+    node_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
+    principal: Mapped[str] = mapped_column(String(255), primary_key=True)
+    allow: Mapped[int] = mapped_column(Integer, default=0)
+    deny: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Job(Base):

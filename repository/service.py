@@ -6,6 +6,7 @@ disk first (see :mod:`repository.blobs`), then commit the row that refers to it.
 """
 from __future__ import annotations
 
+import copy
 import sqlite3
 import time
 import uuid
@@ -14,16 +15,32 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Iterable, Iterator, NamedTuple
 
-from sqlalchemy import bindparam, delete, event, func, insert, literal, select, text, update
+from sqlalchemy import bindparam, delete, event, func, insert, inspect, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, create_engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.schema import CreateIndex
 
-from . import paths
+from . import entries, paths
+from .access import (
+    ADD_CHILD_NODES,
+    ADMINISTRATORS,
+    ALL,
+    MODIFY_PROPERTIES,
+    READ,
+    REMOVE_CHILD_NODES,
+    REMOVE_NODE,
+    SYSTEM,
+    Caller,
+    effective,
+    evaluate,
+    fold,
+    privilege_names,
+)
 from .blobs import BlobStore, StoredBlob
 from .errors import (
+    AccessDenied,
     AlreadyExists,
     Forbidden,
     InvalidOperation,
@@ -34,7 +51,7 @@ from .errors import (
     PropertyTaken,
 )
 from .jobs import JobQueue
-from .models import ROOT_ID, SIBLING_UNIQUE_PROPERTY, Base, Blob, NodeRow, utcnow
+from .models import ROOT_ID, SIBLING_UNIQUE_PROPERTY, Base, Blob, Group, NodeRow, utcnow
 from .paths import RepoPath
 from .query import Selection
 
@@ -101,6 +118,15 @@ class Node:
         return self.id == ROOT_ID
 
 
+class Resolved(NamedTuple):
+    """A row found by path, the ids from the root down to it, and what the caller's
+    entries grant on it (before its credential narrows it)."""
+
+    row: NodeRow
+    ids: list[str]
+    by_entries: int
+
+
 class NodeRef(NamedTuple):
     """The little of a node that walking paths and checking moves needs."""
 
@@ -110,6 +136,21 @@ class NodeRef(NamedTuple):
 
 
 ROOT_REF = NodeRef(ROOT_ID, FOLDER, None)
+
+
+@dataclass(frozen=True)
+class OwnedProperties:
+    """Properties only one API (``door``) and the system may write: those named in ``keys``
+    or starting with ``prefix``, on nodes at or below ``under``."""
+
+    door: str
+    prefix: str | None = None
+    keys: frozenset[str] = frozenset()
+    under: RepoPath = ()
+
+    def covers(self, path: RepoPath, key: str) -> bool:
+        return paths.is_within(path, self.under) and (
+            key in self.keys or (self.prefix is not None and key.startswith(self.prefix)))
 
 
 @dataclass(frozen=True)
@@ -129,12 +170,70 @@ def _new_id() -> str:
 
 
 class Repository:
+    """The tree, acting for one caller (:mod:`repository.access`).
+
+    A Repository made with its constructor acts for the system (every check passes): it is
+    for start-up, background work and the command line. :meth:`acting_for` gives a view of
+    the same store acting for a request's caller; the web doors only ever use such views.
+    """
+
     def __init__(self, database_url: str, blob_root: str, *, echo: bool = False) -> None:
         self.engine = _make_engine(database_url, echo=echo)
         self.blobs = BlobStore(blob_root)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: Work left for later by changes (a new binary → renditions); see repository.jobs.
         self.jobs = JobQueue(self)
+        self._caller: Caller = SYSTEM
+        #: Paths (``*`` matches any one name) only administrators may move or delete.
+        self._mounts: list[RepoPath] = []
+        self._owned: list[OwnedProperties] = []
+
+    # -- callers --------------------------------------------------------------------------
+
+    def acting_for(self, caller: Caller) -> "Repository":
+        """This repository (same database, blobs and jobs) acting for ``caller``."""
+        view = copy.copy(self)
+        view._caller = caller
+        return view
+
+    @property
+    def _system(self) -> "Repository":
+        """This repository acting for the system: for finding out, after a write failed,
+        why (the answer then names only what the caller gave)."""
+        return self.acting_for(SYSTEM)
+
+    @property
+    def caller(self) -> Caller:
+        return self._caller
+
+    @property
+    def principals(self):
+        """Groups and the principals a user acts as (:mod:`repository.principals`)."""
+        from .principals import Principals
+
+        return Principals(self)
+
+    @property
+    def access(self):
+        """Reading and changing access control entries (:mod:`repository.acl`)."""
+        from .acl import AccessControl
+
+        return AccessControl(self)
+
+    def protect_mount(self, pattern: RepoPath) -> None:
+        """Let only administrators move, rename or delete nodes at ``pattern`` (an API's
+        mount folder; ``*`` stands for any one name)."""
+        self._mounts.append(tuple(pattern))
+
+    def own_properties(self, door: str, *, prefix: str | None = None,
+                       keys: Iterable[str] = (), under: RepoPath = ()) -> None:
+        """Make properties writable only through ``door`` (and by the system): an API's
+        stored fields, which other APIs must not change behind its rules."""
+        self._owned.append(OwnedProperties(door, prefix, frozenset(keys), tuple(under)))
+
+    def is_mount(self, path: RepoPath) -> bool:
+        return any(len(pattern) == len(path) and all(
+            want in ("*", name) for want, name in zip(pattern, path)) for pattern in self._mounts)
 
     # -- set-up -------------------------------------------------------------------------
 
@@ -158,6 +257,7 @@ class Repository:
                 # still wanted on them. IF NOT EXISTS, not checkfirst: reflection cannot
                 # see expression indexes (uq_nodes_sibling_property).
                 dialect = self.engine.dialect.name
+                _add_missing_columns(connection)
                 for table in Base.metadata.sorted_tables:
                     for index in table.indexes:
                         if index.info.get("dialect", dialect) == dialect:
@@ -168,6 +268,8 @@ class Repository:
                         created=utcnow(), modified=utcnow(), version=1,
                     )
                 )
+                connection.execute(self._insert_ignore(Group).values(name=ADMINISTRATORS,
+                                                                     created=utcnow()))
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -196,7 +298,7 @@ class Repository:
 
     def get(self, path: RepoPath) -> Node:
         with self._read() as s:
-            return self._to_node(s, self._resolve(s, path), path)
+            return self._to_node(s, self._resolve(s, path).row, path)
 
     def get_by_id(self, node_id: str) -> Node:
         if not _storable(node_id, MAX_ID_LENGTH):
@@ -205,7 +307,35 @@ class Repository:
             row = s.get(NodeRow, node_id)
             if row is None:
                 raise NotFound(f"no node with id {node_id}")
-            return self._to_node(s, row, self._path_of(s, row))
+            path, ids = self._path_of(s, row)
+            if not self._granted(s, ids, path) & READ:
+                raise NotFound(f"no node with id {node_id}")
+            return self._to_node(s, row, path)
+
+    def check(self, path: RepoPath, need: int) -> Node:
+        """The node at ``path`` if the caller holds the privileges ``need`` on it (see
+        :mod:`repository.access`); NotFound or AccessDenied otherwise.
+
+        Writes check for themselves; an API calls this first only to refuse a request
+        before reading a body that could not be stored.
+        """
+        with self._read() as s:
+            return self._to_node(s, self._resolve(s, path, need).row, path)
+
+    def check_creatable(self, path: RepoPath, kind: str) -> None:
+        """Refuse, as :meth:`create` would, a create at ``path`` that cannot succeed now: a
+        missing parent, one the caller may not add to or that cannot hold ``kind``, or a
+        taken name. For APIs that check before reading a body; the create decides a race."""
+        if not path:
+            raise AlreadyExists("the root folder always exists")
+        paths.check_new_name(path[-1])
+        with self._read() as s:
+            parent = self._locate_parent(s, path, ADD_CHILD_NODES)
+            if kind not in ALLOWED_CHILDREN[parent.kind]:
+                raise InvalidOperation(f"a {kind} cannot be created inside a {parent.kind}")
+            if s.connection().scalar(CHILD_ID_BY_NAME, {"parent_id": parent.id,
+                                                        "name": path[-1]}) is not None:
+                raise AlreadyExists(f"{paths.to_text(path)} already exists")
 
     def exists(self, path: RepoPath) -> bool:
         try:
@@ -238,8 +368,8 @@ class Repository:
         if after is not None:
             paths.check_name(after)
         with self._read() as s:
-            parent = self._resolve(s, path)
-            where = [NodeRow.parent_id == parent.id]
+            found = self._resolve(s, path)
+            where = [NodeRow.parent_id == found.row.id, *self._readable_children(s, found, path)]
             if kinds is not None:
                 where.append(NodeRow.kind.in_(list(kinds)))
             total = s.scalar(select(func.count()).select_from(NodeRow).where(*where))
@@ -283,8 +413,9 @@ class Repository:
         order = selection.order_by(dialect) + [NodeRow.name]
         try:
             with self._read() as s:
-                parent = self._resolve(s, path)
-                where = [NodeRow.parent_id == parent.id, condition]
+                found = self._resolve(s, path)
+                where = [NodeRow.parent_id == found.row.id, condition,
+                         *self._readable_children(s, found, path)]
                 total = -1
                 if count:
                     total = s.scalar(select(func.count()).select_from(NodeRow).outerjoin(Blob)
@@ -309,12 +440,15 @@ class Repository:
         mime_type: str | None = None,
         node_id: str | None = None,
         jobs: dict[str, dict[str, Any] | None] | None = None,
+        grant_creator: bool = False,
     ) -> Node:
         """Create a node at ``path``.
 
         ``jobs`` (kind → payload) are enqueued for the new node in the same transaction:
         the node and the work it waits for exist together or not at all (e.g. an asset
         whose media a background job will import; see :mod:`repository.jobs`).
+        ``grant_creator`` gives the caller's user ``jcr:all`` on the new node, in the same
+        transaction (a Projects API project belongs to whoever made it).
         """
         if not path:
             raise AlreadyExists("the root folder always exists")
@@ -326,7 +460,8 @@ class Repository:
         _check_mime(mime_type)
         try:
             with self._write() as s:
-                parent = self._locate_parent(s, path)
+                parent = self._locate_parent(s, path, ADD_CHILD_NODES)
+                self._check_owned(path, properties or {})
                 if kind not in ALLOWED_CHILDREN[parent.kind]:
                     raise InvalidOperation(
                         f"a {kind} cannot be created inside a {parent.kind} "
@@ -347,13 +482,15 @@ class Repository:
                     self.jobs.enqueue_in(s, row.id, new_node=True)
                 for job_kind, payload in (jobs or {}).items():
                     self.jobs.enqueue_in(s, row.id, job_kind, new_node=True, payload=payload)
+                if grant_creator and self._caller.user is not None:
+                    entries.set_entry(s, row.id, self._caller.user, ALL, 0)
                 return self._to_node(s, row, path, blob=blob)
         except IntegrityError:
             if node_id is not None and self._id_taken(node_id):
                 raise AlreadyExists(f"the id {node_id} is already taken") from None
-            if not self.exists(path[:-1]):  # the parent was deleted meanwhile
+            if not self._system.exists(path[:-1]):  # the parent was deleted meanwhile
                 raise ParentMissing(f"the parent {paths.to_text(path[:-1])} was deleted") from None
-            if not self.exists(path):
+            if not self._system.exists(path):
                 self._raise_if_property_taken(path[:-1], properties)
             raise AlreadyExists(f"{paths.to_text(path)} already exists") from None
 
@@ -397,7 +534,7 @@ class Repository:
         _check_mime(mime_type)
         try:
             with self._write() as s:
-                row = self._resolve(s, path, lock=True)
+                row = self._resolve(s, path, MODIFY_PROPERTIES, lock=True).row
                 if expected_version is not None and row.version != expected_version:
                     raise PreconditionFailed(
                         f"version {expected_version} is stale; the current version is {row.version}"
@@ -405,12 +542,15 @@ class Repository:
                 if (blob is not None or clear_blob) and row.kind not in BINARY_KINDS:
                     raise InvalidOperation(f"a {row.kind} has no binary")
                 if properties is not None:
-                    merged = {} if replace_properties else dict(row.properties or {})
+                    before = dict(row.properties or {})
+                    merged = {} if replace_properties else dict(before)
                     for key, value in properties.items():
                         if value is None:
                             merged.pop(key, None)
                         else:
                             merged[key] = value
+                    self._check_owned(path, {key for key in before.keys() | merged.keys()
+                                             if before.get(key) != merged.get(key)})
                     row.properties = merged
                 if blob is not None:
                     self._register_blob(s, blob)
@@ -429,7 +569,7 @@ class Repository:
                 s.flush()
                 return self._to_node(s, row, path)
         except IntegrityError:  # another sibling holds the new unique property value
-            self._raise_if_property_taken(path[:-1], properties, except_id=self.get(path).id)
+            self._raise_if_property_taken(path[:-1], properties, except_id=self._system.get(path).id)
             raise
 
     def delete(self, path: RepoPath) -> None:
@@ -437,8 +577,9 @@ class Repository:
         if not path:
             raise Forbidden("the root folder cannot be deleted")
         with self._write() as s:
-            row = self._resolve(s, path)
-            s.execute(delete(NodeRow).where(NodeRow.id == row.id))
+            found = self._resolve(s, path, REMOVE_NODE)
+            self._check_removal(s, found, path)
+            s.execute(delete(NodeRow).where(NodeRow.id == found.row.id))
 
     def move(self, source: RepoPath, destination: RepoPath, *, overwrite: bool = True) -> bool:
         """Move a subtree by changing one row. Returns True if the destination was new."""
@@ -483,8 +624,11 @@ class Repository:
                     # Two crossing moves (/x → /y/x and /y → /x/y) must not both pass the
                     # subtree check below; SQLite's write lock already serialises them.
                     s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MOVE_LOCK_KEY})
-                src = self._locate(s, source)
-                dst_parent = self._locate_parent(s, destination)
+                found = self._resolve(s, source, READ if copy_depth else REMOVE_NODE)
+                if copy_depth is None:
+                    self._check_removal(s, found, source)
+                src = NodeRef(found.row.id, found.row.kind, found.row.parent_id)
+                dst_parent = self._locate_parent(s, destination, ADD_CHILD_NODES)
                 if copy_depth is None and self._is_ancestor(s, src.id, dst_parent):
                     raise Forbidden(f"cannot move {paths.to_text(source)} into its own subtree")
                 if src.kind not in ALLOWED_CHILDREN[dst_parent.kind]:
@@ -502,20 +646,22 @@ class Repository:
                         raise PreconditionFailed(
                             f"{paths.to_text(destination)} exists and X-Overwrite is F"
                         )
+                    self._check_overwrite(s, destination)
                     connection.execute(delete(NodeRow).where(NodeRow.id == existing))
                 if copy_depth is None:
                     connection.execute(MOVE_ROW, {"node_id": src.id,
                                                   "new_parent_id": dst_parent.id,
                                                   "new_name": destination[-1], "now": utcnow()})
                 else:
-                    self._copy_rows(s, src, dst_parent.id, destination[-1], copy_depth == "infinity")
+                    self._copy_rows(s, src, dst_parent.id, destination[-1],
+                                    copy_depth == "infinity", skip=self._unreadable_below(s, found))
             return existing is None
         except IntegrityError:
-            if not self.exists(destination[:-1]):  # the parent was deleted meanwhile
+            if not self._system.exists(destination[:-1]):  # the parent was deleted meanwhile
                 raise ParentMissing(
                     f"the parent {paths.to_text(destination[:-1])} was deleted"
                 ) from None
-            source_node = self.get(source)  # as it was: the transaction rolled back
+            source_node = self._system.get(source)  # as it was: the transaction rolled back
             self._raise_if_property_taken(
                 destination[:-1], source_node.properties,
                 except_id=source_node.id if copy_depth is None else None)
@@ -524,8 +670,11 @@ class Repository:
             ) from None
 
     def _copy_rows(
-        self, s: Session, src: NodeRef, new_parent_id: str, new_name: str, recursive: bool
+        self, s: Session, src: NodeRef, new_parent_id: str, new_name: str, recursive: bool,
+        *, skip: set[str] = frozenset(),
     ) -> None:
+        """Insert copies of ``src`` (and its subtree) under ``new_parent_id``, leaving out
+        the nodes in ``skip`` and everything below them."""
         columns = [
             NodeRow.id, NodeRow.parent_id, NodeRow.name, NodeRow.kind, NodeRow.properties,
             NodeRow.blob_sha256, NodeRow.mime_type,
@@ -546,6 +695,8 @@ class Repository:
         now = utcnow()
         batch: list[dict[str, Any]] = []
         for row in s.execute(query):
+            if row.id in skip or (row.id != src.id and row.parent_id not in new_ids):
+                continue
             new_id = _new_id()
             new_ids[row.id] = new_id
             is_top = row.id == src.id
@@ -597,6 +748,8 @@ class Repository:
         A blob file younger than ``grace_seconds`` is kept: an upload may have put it in
         place and not yet committed the row that refers to it.
         """
+        if not self._caller.is_admin:
+            raise AccessDenied("only administrators may collect garbage")
         removed = 0
         with self._write() as s:
             referenced = select(NodeRow.blob_sha256).where(NodeRow.blob_sha256.is_not(None))
@@ -614,8 +767,10 @@ class Repository:
 
     # -- internals ------------------------------------------------------------------------
 
-    def _resolve(self, s: Session, path: RepoPath, *, lock: bool = False) -> NodeRow:
-        """Find the row at ``path`` with one indexed lookup per segment.
+    def _resolve(self, s: Session, path: RepoPath, need: int = READ, *,
+                 lock: bool = False) -> "Resolved":
+        """Find the row at ``path`` with one indexed lookup per segment, and check that the
+        caller holds ``need`` on it (:meth:`_require`).
 
         With ``lock`` the row is locked for the rest of the transaction (PostgreSQL), so a
         read-modify-write of it cannot lose a concurrent change.
@@ -624,27 +779,36 @@ class Repository:
             row = s.get(NodeRow, ROOT_ID, with_for_update=lock or None)
             if row is None:
                 raise NotFound("the repository has no root; was create_schema() run?")
-            return row
-        parent = self._locate(s, path[:-1])
-        query = CHILD_BY_NAME_FOR_UPDATE if lock else CHILD_BY_NAME
-        row = s.scalar(query, {"parent_id": parent.id, "name": path[-1]}) \
-            if "\x00" not in path[-1] else None
-        if row is None:
-            raise NotFound(f"{paths.to_text(path)} does not exist")
-        return row
+            ids = [ROOT_ID]
+        else:
+            chain = self._chain(s, path[:-1])
+            query = CHILD_BY_NAME_FOR_UPDATE if lock else CHILD_BY_NAME
+            row = s.scalar(query, {"parent_id": chain[-1].id, "name": path[-1]}) \
+                if "\x00" not in path[-1] else None
+            if row is None:
+                raise NotFound(f"{paths.to_text(path)} does not exist")
+            ids = [ref.id for ref in chain] + [row.id]
+        by_entries = self._by_entries(s, ids)
+        self._require(self._effective(path, by_entries), need, path)
+        return Resolved(row, ids, by_entries)
 
-    def _locate(self, s: Session, path: RepoPath) -> NodeRef:
-        """Id, kind and parent of the node at ``path`` (lighter than loading its row)."""
-        found = ROOT_REF
+    def _chain(self, s: Session, path: RepoPath) -> list[NodeRef]:
+        """Id, kind and parent of every node from the root down to ``path`` (lighter than
+        loading their rows)."""
+        chain = [ROOT_REF]
         connection = s.connection()
         for depth, name in enumerate(path):
             row = connection.execute(
-                CHILD_REF_BY_NAME, {"parent_id": found.id, "name": name}
+                CHILD_REF_BY_NAME, {"parent_id": chain[-1].id, "name": name}
             ).first() if "\x00" not in name else None
             if row is None:
                 raise NotFound(f"{paths.to_text(path[: depth + 1])} does not exist")
-            found = NodeRef(*row)
-        return found
+            chain.append(NodeRef(*row))
+        return chain
+
+    def _locate(self, s: Session, path: RepoPath) -> NodeRef:
+        """Id, kind and parent of the node at ``path``, unchecked (for internal use)."""
+        return self._chain(s, path)[-1]
 
     def _is_ancestor(self, s: Session, ancestor_id: str, node: NodeRef) -> bool:
         """True when ``ancestor_id`` is ``node`` or one of its ancestors (O(depth))."""
@@ -656,20 +820,129 @@ class Repository:
             node_id, parent_id = parent_id, connection.scalar(PARENT_ID, {"node_id": parent_id})
         return True
 
-    def _locate_parent(self, s: Session, path: RepoPath) -> NodeRef:
+    def _locate_parent(self, s: Session, path: RepoPath, need: int) -> NodeRef:
+        """The parent of the node to create at ``path``, on which the caller holds ``need``.
+        A parent the caller can neither read nor use is missing, as far as it knows."""
+        parent = path[:-1]
         try:
-            return self._locate(s, path[:-1])
+            chain = self._chain(s, parent)
         except NotFound as missing:
             raise ParentMissing(
-                f"the parent {paths.to_text(path[:-1])} does not exist ({missing})"
+                f"the parent {paths.to_text(parent)} does not exist ({missing})"
             ) from None
+        granted = self._granted(s, [ref.id for ref in chain], parent)
+        if not granted & (READ | need):
+            raise ParentMissing(f"the parent {paths.to_text(parent)} does not exist "
+                                f"({paths.to_text(parent)} does not exist)")
+        self._require(granted, need, parent)
+        return chain[-1]
 
-    def _path_of(self, s: Session, row: NodeRow) -> RepoPath:
+    def _path_of(self, s: Session, row: NodeRow) -> tuple[RepoPath, list[str]]:
+        """The path of ``row``, and the ids of the nodes from the root down to it."""
         names: list[str] = []
+        ids = [row.id]
         while row.parent_id is not None:
             names.append(row.name)
             row = s.get(NodeRow, row.parent_id)
-        return tuple(reversed(names))
+            ids.append(row.id)
+        return tuple(reversed(names)), list(reversed(ids))
+
+    # -- permissions: the rules are in repository.access; these apply them ----------------
+
+    def _by_entries(self, s: Session, ids: list[str]) -> int:
+        """What the caller's entries grant on the last node of ``ids`` (root first)."""
+        caller = self._caller
+        if caller.is_admin:
+            return ALL
+        return evaluate(ids, entries.on_nodes(s, ids, caller.principals), caller)
+
+    def _effective(self, path: RepoPath, by_entries: int) -> int:
+        return effective(self._caller, path, by_entries)
+
+    def _granted(self, s: Session, ids: list[str], path: RepoPath) -> int:
+        return self._effective(path, self._by_entries(s, ids))
+
+    @staticmethod
+    def _require(granted: int, need: int, path: RepoPath) -> None:
+        """Pass if ``granted`` holds ``need``; a node the caller can neither read nor act on
+        does not exist for it; otherwise AccessDenied."""
+        if granted & need == need:
+            return
+        if not granted & (READ | need):
+            raise NotFound(f"{paths.to_text(path)} does not exist")
+        missing = ", ".join(privilege_names(need & ~granted))
+        raise AccessDenied(f"you lack {missing} on {paths.to_text(path)}; an administrator "
+                           "can grant it")
+
+    def _readable_children(self, s: Session, parent: "Resolved", path: RepoPath) -> list:
+        """Conditions that leave out the children of ``parent`` the caller cannot read.
+
+        Only children holding an entry of the caller's can differ from their parent
+        (readable, as the caller passed that check), so this costs one query on the
+        (sparse) entries and adds a condition only when one of them hides a child.
+        """
+        caller = self._caller
+        if caller.is_admin:
+            return []
+        hidden = [
+            child_id
+            for child_id, found in entries.on_children(s, parent.row.id, caller.principals).items()
+            if not self._effective(path, fold(parent.by_entries, found, caller.user)) & READ
+        ]
+        return [NodeRow.id.not_in(hidden)] if hidden else []
+
+    def _below(self, s: Session, top: "Resolved") -> Iterator[tuple[str, int]]:
+        """(node id, what entries grant there) for each node strictly below ``top`` that
+        holds an entry of the caller's: the only nodes whose rights can differ from the
+        ones they inherit."""
+        found, segments = entries.below(s, top.row.id, self._caller.principals)
+        for node_id, segment in segments.items():
+            granted = top.by_entries
+            for step in segment:
+                if step in found:
+                    granted = fold(granted, found[step], self._caller.user)
+            yield node_id, granted
+
+    def _check_removal(self, s: Session, found: "Resolved", path: RepoPath) -> None:
+        """Delete's rules for the node ``found`` at ``path`` (which passed ``jcr:removeNode``
+        itself): not a mount, ``jcr:removeChildNodes`` on its parent, and ``jcr:removeNode``
+        on everything below it."""
+        if self.is_mount(path) and not self._caller.is_admin:
+            raise AccessDenied(f"{paths.to_text(path)} is where an API keeps its data; only "
+                               "administrators may move, rename or delete it")
+        self._require(self._granted(s, found.ids[:-1], path[:-1]), REMOVE_CHILD_NODES, path[:-1])
+        if self._caller.is_admin:
+            return
+        for node_id, granted in self._below(s, found):
+            if not self._effective(path, granted) & REMOVE_NODE:
+                raise AccessDenied(f"{paths.to_text(path)} holds nodes you may not delete; "
+                                   "nothing was changed")
+
+    def _check_overwrite(self, s: Session, destination: RepoPath) -> None:
+        """A COPY or MOVE may replace an existing node only where it could delete it."""
+        try:
+            found = self._resolve(s, destination, REMOVE_NODE)
+        except NotFound:  # it exists, but not for this caller: it may not replace it
+            raise AccessDenied(f"you may not replace {paths.to_text(destination)}") from None
+        self._check_removal(s, found, destination)
+
+    def _unreadable_below(self, s: Session, top: "Resolved") -> set[str]:
+        """Nodes below ``top`` the caller cannot read (a copy leaves them out)."""
+        if self._caller.is_admin:
+            return set()
+        return {node_id for node_id, granted in self._below(s, top)
+                if not granted & READ}
+
+    def _check_owned(self, path: RepoPath, keys: Iterable[str]) -> None:
+        """Refuse writing a property another API owns (``own_properties``)."""
+        door = self._caller.door
+        if self._caller.is_system or not self._owned:
+            return
+        for key in keys:
+            for owned in self._owned:
+                if owned.door != door and owned.covers(path, key):
+                    raise AccessDenied(f"the property {key} belongs to the {owned.door} API "
+                                       "and is read-only here")
 
     def _raise_if_property_taken(self, parent_path: RepoPath, properties: dict[str, Any] | None,
                                  *, except_id: str | None = None) -> None:
@@ -712,6 +985,21 @@ class Repository:
             created=_aware(row.created), modified=_aware(row.modified), version=row.version,
             path=path,
         )
+
+
+def _add_missing_columns(connection) -> None:
+    """Add the nullable columns a newer version defined to tables an older one made (e.g.
+    ``tokens.expires``). A stopgap until the schema has real migrations."""
+    inspector = inspect(connection)
+    existing_tables = set(inspector.get_table_names())
+    for table in Base.metadata.sorted_tables:
+        if table.name not in existing_tables:
+            continue
+        have = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have and column.nullable:
+                kind = column.type.compile(dialect=connection.dialect)
+                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
 def _storable(value: str, max_length: int) -> bool:

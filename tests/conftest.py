@@ -64,3 +64,21 @@ def token_auth(app) -> dict[str, str]:
     """Bearer headers for a token of the admin user."""
     token = app.extensions["accounts"].create_token("admin")
     return {"Authorization": f"Bearer {token}"}
+
+
+def grant(app, path: str, principal: str, *privileges: str) -> None:
+    """Allow ``principal`` the JCR ``privileges`` on the node at ``path`` (as the system)."""
+    from repository import paths
+    from repository.access import privilege_bits
+
+    app.extensions["repository"].access.modify(paths.parse(path), principal,
+                                               granted=privilege_bits(privileges))
+
+
+def deny(app, path: str, principal: str, *privileges: str) -> None:
+    """Deny ``principal`` the JCR ``privileges`` on the node at ``path`` (as the system)."""
+    from repository import paths
+    from repository.access import privilege_bits
+
+    app.extensions["repository"].access.modify(paths.parse(path), principal,
+                                               denied=privilege_bits(privileges))

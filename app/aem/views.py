@@ -11,19 +11,16 @@ from flask import Response, current_app, g, request, send_file
 from werkzeug.exceptions import HTTPException
 
 from repository import ASSET, COMMENT, FOLDER, RENDITION, Node, paths
-from repository.service import ALLOWED_CHILDREN
+from repository.access import MODIFY_PROPERTIES
 from repository.errors import (
-    AlreadyExists,
-    InvalidOperation,
     NotFound,
-    ParentMissing,
     RepositoryError,
 )
 from repository.blobs import BlobTooLarge
 from siren import Entity, Link
 
 from .. import get_repository
-from ..auth import CHALLENGE, identify
+from ..auth import ASSETS, CHALLENGE, act_as, identify
 from ..errors import ApiError, add_routing_error_renderer, status_for
 from .. import uploads
 from ..uploads import form_file, is_form, is_json, json_body
@@ -89,6 +86,9 @@ def require_login():
         return siren(core_response(403, f"this token is bound to the tenant "
                                         f"{g.identity.tenant} and cannot use the Assets API; "
                                         "use a token made without --tenant"), 403)
+    if act_as(g.identity, ASSETS) is None:
+        return siren(core_response(403, "this token's scopes do not include the Assets API "
+                                        "(assets.read or assets.write)"), 403)
     return None
 
 
@@ -346,6 +346,7 @@ def put(target: Target) -> Response:
         if target.item in (None, "*"):
             raise ApiError(400, "name the rendition to replace")
         holder = _rendition_holder(target)
+        repository.check(holder.path, MODIFY_PROPERTIES)  # before reading the body
         blob, mime = _binary_from_request()
         repository.update(holder.path if target.item != ORIGINAL else target.path,
                           blob=blob, mime_type=mime)
@@ -363,6 +364,7 @@ def put(target: Target) -> Response:
     if node.kind != ASSET:
         raise ApiError(415, "a folder is updated with a JSON body "
                             "(Content-Type: application/json)")
+    repository.check(node.path, MODIFY_PROPERTIES)  # before reading the body
     blob, mime = _binary_from_request()
     repository.update(node.path, blob=blob, mime_type=mime)
     return reply(200, "Asset updated", node.path, "modified")
@@ -448,17 +450,5 @@ def _named_path(path, upload):
 
 
 def _check_creatable(path, kind: str) -> None:
-    """Refuse a create before its bytes are read: a missing parent, a parent that cannot
-    hold ``kind``, or a taken name.
-
-    The database still decides a race; this only spares uploading a body that cannot land.
-    """
-    repository = get_repository()
-    try:
-        parent = repository.get(path[:-1])
-    except NotFound:
-        raise ParentMissing(f"the parent {paths.to_text(path[:-1])} does not exist") from None
-    if kind not in ALLOWED_CHILDREN[parent.kind]:
-        raise InvalidOperation(f"a {kind} cannot be created inside a {parent.kind}")
-    if repository.exists(path):
-        raise AlreadyExists(f"{paths.to_text(path)} already exists")
+    """Refuse a create before its bytes are read (the repository still decides a race)."""
+    get_repository().check_creatable(path, kind)

@@ -11,9 +11,11 @@ from flask import Flask
 
 from renditions.probe import DEFAULT_MAX_PIXELS
 
+from ..auth import AMS
+from ..mounts import prepare_mount
 from ..openapi import VendorApi, publish
 from .schemas import ErrorSchema
-from .views import V1, http_error, make_blueprint
+from .views import AMS_FOLDER, V1, http_error, make_blueprint
 
 CONFIG_PREFIX = "AMS_"
 
@@ -30,6 +32,9 @@ DEFAULT_CONFIG = {
 
 #: (blueprint name, URL prefix, serves the file URLs that ``href`` names)
 BLUEPRINTS = ((V1, "/v1", True), ("ams_root", "", False))
+#: The stored AMS fields (see app.ams.views): only AMS uploads (and the server's own
+#: rendition job) write them on nodes under /ams.
+AMS_OWNED_PROPERTIES = ("jcr:title", "tiff:ImageWidth", "tiff:ImageLength")
 #: Paths whose routing errors (404, 405) answer in AMS's JSON format.
 AMS_PATHS = ("/v1", "/assets", "/images")
 
@@ -45,6 +50,9 @@ def init_app(app: Flask) -> VendorApi:
     )
     for name, prefix, serve_files in BLUEPRINTS:
         api.register_blueprint(make_blueprint(name, prefix, serve_files=serve_files))
+    repository = app.extensions["repository"]
+    prepare_mount(app, AMS_FOLDER, "iQmetrix AMS")
+    repository.own_properties(AMS, keys=AMS_OWNED_PROPERTIES, under=AMS_FOLDER)
     return api
 
 

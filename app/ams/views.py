@@ -71,8 +71,8 @@ from repository import (
 )
 from repository.blobs import BlobTooLarge
 
-from .. import get_repository
-from ..auth import bearer_identity
+from .. import get_repository, system_repository
+from ..auth import AMS, act_as, act_as_public_reader, bearer_identity
 from ..errors import ApiError, status_for
 from ..uploads import store_file
 from .schemas import AssetSchema, CreatedAssetSchema, ErrorSchema, UploadSchema
@@ -216,10 +216,16 @@ def make_blueprint(name: str, url_prefix: str, *, serve_files: bool) -> Blueprin
 # -- request handling --------------------------------------------------------------------------
 
 def require_bearer_for_writes():
-    """POST needs a Bearer token; the GETs answer anonymous requests."""
+    """POST needs a Bearer token, and acts as its user; the GETs answer anonymous requests
+    (the vendor's design: storefronts embed the image URLs) and read what is under /ams."""
     if request.method != "POST":
+        act_as_public_reader(AMS, AMS_FOLDER)
         return None
-    if bearer_identity() is not None:
+    identity = bearer_identity()
+    if identity is not None:
+        if act_as(identity, AMS) is None:
+            return error_response(403, "Forbidden: Ensure the token has the scope "
+                                       "ams.asset_upload (or no scopes)")
         return None
     auth = request.authorization
     if auth is not None and auth.type == "bearer" and auth.token:
@@ -277,7 +283,7 @@ def upload_asset() -> Node:
         properties["tiff:ImageLength"] = info.height
     node_name = asset_id + extension_for(name, mime_type, image=info is not None)
     for attempt in range(1, CREATE_ATTEMPTS + 1):
-        ensure_ams_folder(repository)
+        ensure_ams_folder(system_repository())
         try:
             return repository.create(AMS_FOLDER + (node_name,), ASSET, properties=properties,
                                      blob=blob, mime_type=mime_type, node_id=asset_id)

@@ -17,7 +17,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..auth import EMPORIX
+from ..mounts import prepare_mount
 from ..openapi import VendorApi, publish
+from .documents import DOC, EMPORIX_FOLDER
 from .schemas import ErrorMessageSchema
 from .views import http_error, make_blueprint, owns_path
 
@@ -46,4 +49,8 @@ def init_app(app: Flask) -> VendorApi:
         owns_path=owns_path, render_routing_error=http_error,
     )
     api.register_blueprint(make_blueprint())
+    repository = app.extensions["repository"]
+    prepare_mount(app, EMPORIX_FOLDER, "Emporix Media", children_too=True)
+    # The stored document: only this API (with its rules) writes it.
+    repository.own_properties(EMPORIX, keys=(DOC,))
     return api

@@ -10,7 +10,10 @@ Checked in this order, before the request body is read:
    writes ``media.asset_manage``.
 
 Tokens are minted with ``flask --app app tokens create --user NAME --tenant T --scope
-media.asset_manage``.
+media.asset_manage``. Past these checks the request acts for the token's user, confined
+to ``/emporix/<tenant>``: the user needs entries granting it rights there (``flask --app
+app acl grant /emporix/T NAME jcr:read jcr:write``), and ``media.asset_read`` narrows them
+to reading.
 """
 from __future__ import annotations
 
@@ -18,8 +21,8 @@ from flask import g, request
 
 from repository.accounts import Identity
 
-from ..auth import bearer_identity
-from .documents import TENANT
+from ..auth import EMPORIX, act_as, bearer_identity
+from .documents import TENANT, tenant_folder
 
 READ_SCOPE = "media.asset_read"
 MANAGE_SCOPE = "media.asset_manage"
@@ -59,5 +62,8 @@ def authorize(tenant: str) -> Identity:
     needed = {READ_SCOPE, MANAGE_SCOPE} if request.method in READ_METHODS else {MANAGE_SCOPE}
     if not needed & set(identity.scopes or ()):
         raise Refused(403, FORBIDDEN, ["Missing required scopes"])
+    # From here on the request acts for the token's user, confined to the tenant's folder,
+    # with what the scopes allow there at most (app.auth).
+    act_as(identity, EMPORIX, confined_to=tenant_folder(tenant))
     g.emporix_identity = identity
     return identity

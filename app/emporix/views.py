@@ -55,10 +55,11 @@ from repository import (
 from repository.blobs import BlobTooLarge
 from repository.query import Selection, SortKey, parse_q, parse_sort
 
-from .. import get_repository
+from .. import get_repository, system_repository
 from ..errors import ApiError, status_for
 from ..uploads import is_form, is_json, json_body, media_type_of
 from . import schemas as S
+from ..auth import EMPORIX, act_as_public_reader
 from .auth import FAULT, Refused, authorize
 from .documents import (
     ASSET_ID,
@@ -400,7 +401,9 @@ def create_node(tenant: str, chosen_id: str | None, doc: dict[str, Any], blob, m
 
 
 def ensure_tenant_folder(tenant: str) -> None:
-    repository = get_repository()
+    """The API's mount folders, made by the server itself (the caller's rights start
+    inside the tenant's folder)."""
+    repository = system_repository()
     try:
         repository.ensure_folder(EMPORIX_FOLDER, properties={"jcr:title": "Emporix Media"})
         repository.ensure_folder(tenant_folder(tenant), properties={"jcr:title": tenant})
@@ -478,6 +481,7 @@ def download(tenant: str, asset_id: str):
 def public_file(tenant: str, asset_id: str):
     if not TENANT.fullmatch(tenant):
         raise EmporixError(404, NOT_FOUND)
+    act_as_public_reader(EMPORIX, tenant_folder(tenant))  # answers PUBLIC BLOBs only, below
     node = find_asset(tenant, asset_id)
     doc = node.properties[DOC]
     if doc["type"] != BLOB or doc.get("access") != "PUBLIC":

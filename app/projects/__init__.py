@@ -46,12 +46,14 @@ from __future__ import annotations
 
 from flask import Flask
 
+from ..auth import PROJECTS
+from ..mounts import prepare_mount
 from ..openapi import VendorApi, publish
 from .cli import cli
 from .importer import DEFAULT_MAX_PIXELS, settings_from_config
 from .jobs import ImportWorker, stale_seconds
 from .schemas import ErrorSchema
-from .views import make_blueprint, owns_path, routing_error
+from .views import PROJECTS_FOLDER, make_blueprint, owns_path, routing_error
 
 CONFIG_PREFIX = "PROJECTS_"
 BLUEPRINT = "projects"
@@ -96,6 +98,9 @@ def init_app(app: Flask) -> VendorApi:
 
     parse_allow(app.config["PROJECTS_FETCH_ALLOW"])
     api.register_blueprint(make_blueprint(BLUEPRINT))
+    repository = app.extensions["repository"]
+    prepare_mount(app, PROJECTS_FOLDER, "Projects", children_too=True)
+    repository.own_properties(PROJECTS, prefix="projects:")
     app.extensions["projects_importer"] = ImportWorker(
         app.extensions["repository"],
         lambda: settings_from_config(app.config),

@@ -96,7 +96,8 @@ from repository import (
 from repository.blobs import BlobTooLarge
 from repository.models import SIBLING_UNIQUE_PROPERTY
 
-from .. import get_accounts, get_repository
+from .. import get_repository, system_repository
+from ..auth import PROJECTS, act_as, api_key_identity
 from ..errors import ApiError, status_for
 from ..uploads import is_form, json_body
 from . import params as P
@@ -166,10 +167,13 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
 # -- plumbing ------------------------------------------------------------------------------
 
 def require_api_key():
-    key = request.headers.get("X-API-KEY", "").strip()
-    identity = get_accounts().authenticate_token(key) if key else None
+    """Every request carries a key, and acts for its user (:mod:`app.auth`)."""
+    identity = api_key_identity(request.headers.get("X-API-KEY", "").strip())
     if identity is None:
         return error_response(401, UNAUTHORIZED)
+    if act_as(identity, PROJECTS) is None:
+        return error_response(403, "This key's scopes do not include the Projects API "
+                                   "(projects.read or projects.manage)")
     g.projects_identity = identity
     return None
 
@@ -278,10 +282,10 @@ def create_project():
     chosen = params.get("id")
     for attempt in range(1, CREATE_ATTEMPTS + 1):
         project_id = chosen or new_id()
-        ensure_projects_folder(repository)
+        ensure_projects_folder(system_repository())
         try:
             node = repository.create(PROJECTS_FOLDER + (project_id,), FOLDER,
-                                     properties=_without_none(properties))
+                                     properties=_without_none(properties), grant_creator=True)
         except AlreadyExists:
             if chosen:
                 raise ProjectsError(400, "Id has already been taken") from None

@@ -121,13 +121,14 @@ class Api:
         return [entity["properties"]["name"] for entity in self.iter_children(path, limit)]
 
     def iter_children(self, path: str, limit: int = 1000) -> Iterator[dict]:
+        """Every child entity of a folder (but the root's mount folders), page by page."""
         href: str | None = json_url(path) + f"?limit={limit}"
         seen_pages = 0
         while href is not None:
             response = self.get(href)
             assert response.status_code == 200, response.get_data(as_text=True)
             body = response.get_json()
-            yield from body.get("entities", [])
+            yield from children(body)
             href = link(body, "next")
             seen_pages += 1
             assert seen_pages < 10_000, "next links never end"
@@ -192,8 +193,14 @@ def action(body: dict, name: str) -> dict:
     raise AssertionError(f"no action {name!r} in {[a['name'] for a in body.get('actions', [])]}")
 
 
+#: Folders the flat-ID APIs make at the root at start-up (app.mounts).
+MOUNT_HREFS = {f"http://localhost/api/assets/{name}.json" for name in ("ams", "emporix", "projects")}
+
+
 def children(body: dict, cls: str | None = None) -> list[dict]:
-    return [e for e in body.get("entities", []) if cls is None or cls in e.get("class", [])]
+    """A listing's child entities, without the flat APIs' mount folders at the root."""
+    return [e for e in body.get("entities", []) if (cls is None or cls in e.get("class", []))
+            and not {link["href"] for link in e.get("links", [])} & MOUNT_HREFS]
 
 
 def message(response) -> str:

@@ -78,9 +78,6 @@ def test_a_node_that_is_no_ams_asset_answers_404(ams, client, repository):
 
 
 def test_an_asset_put_under_ams_through_aem_is_an_ams_asset(client, token_auth, repository):
-    response = client.post("/api/assets/ams", json={"class": "assetFolder"},
-                           headers=token_auth)
-    assert response.status_code == 201, response.get_data(as_text=True)
     response = client.post("/api/assets/ams/report.pdf", data=b"%PDF-1.7",
                            content_type="application/pdf", headers=token_auth)
     assert response.status_code == 201, response.get_data(as_text=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from repository import NotFound
 
 from ..conftest import ADMIN_PASSWORD, basic
 from .helpers import NO_FILE, ONE_AT_A_TIME, PREFIXES, blob_files, file_part, png
@@ -14,8 +13,7 @@ from .helpers import NO_FILE, ONE_AT_A_TIME, PREFIXES, blob_files, file_part, pn
 def nothing_stored(repository, blob_root):
     """Asserts, after the test, that no node under /ams and no blob file exist."""
     yield
-    with pytest.raises(NotFound):
-        repository.get(("ams",))
+    assert repository.list_children(("ams",)).total == 0
     assert blob_files(blob_root) == set()
 
 

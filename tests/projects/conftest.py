@@ -19,6 +19,7 @@ from app.projects import fetch
 from app.projects.importer import ImportJob, settings_from_config
 from app.projects.jobs import IMPORT, ImportWorker, import_job
 from repository.jobs import PENDING
+from tests.conftest import grant
 from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 from .helpers import OWNER_EMAIL, FileServer, Projects
@@ -68,8 +69,10 @@ def repository(app):
 
 @pytest.fixture
 def api_key(app) -> str:
+    """A key of a user who may create projects (as the README's set-up allows every user)."""
     accounts = app.extensions["accounts"]
     accounts.create_user("admin-user", None, email=OWNER_EMAIL)
+    grant(app, "/projects", "everyone", "jcr:addChildNodes")
     return accounts.create_token("admin-user")
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import grant
+
 from .helpers import SAMPLE
 
 UNAUTHORIZED = {"error": "Unauthorized"}
@@ -59,6 +61,7 @@ def test_the_unauthorized_check_comes_before_the_project_check(client):
 def test_the_owner_is_the_key_users_email(app, client, project_id):
     accounts = app.extensions["accounts"]
     accounts.create_user("someone", None, email="someone@example.org")
+    grant(app, f"/projects/{project_id}", "someone", "jcr:read", "jcr:write")
     key = accounts.create_token("someone")
     response = client.post(f"/api/v2/projects/{project_id}/assets", json=SAMPLE,
                            headers={"X-API-KEY": key})
@@ -68,6 +71,7 @@ def test_the_owner_is_the_key_users_email(app, client, project_id):
 def test_a_user_without_email_is_shown_by_name(app, client, project_id):
     accounts = app.extensions["accounts"]
     accounts.create_user("no-mail", None)
+    grant(app, f"/projects/{project_id}", "no-mail", "jcr:read", "jcr:write")
     key = accounts.create_token("no-mail")
     response = client.post(f"/api/v2/projects/{project_id}/assets", json=SAMPLE,
                            headers={"X-API-KEY": key})
@@ -82,6 +86,7 @@ def test_keys_made_by_the_cli_work(app, project_id):
     result = runner.invoke(args=["tokens", "create", "--user", "cli-user"])
     assert result.exit_code == 0, result.output
     key = result.stdout.strip().splitlines()[-1]
+    grant(app, f"/projects/{project_id}", "cli-user", "jcr:read", "jcr:write")
     response = app.test_client().post(f"/api/v2/projects/{project_id}/assets", json=SAMPLE,
                                       headers={"X-API-KEY": key})
     assert response.status_code == 200

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
+from tests.conftest import grant
+
 from .helpers import OWNER_EMAIL, SAMPLE, Projects
 
 TAKEN = {"error": "External id has already been taken"}
@@ -15,6 +19,7 @@ def test_concurrent_creates_in_two_server_processes_store_one_asset_per_external
     servers = [start_server(PROJECTS_IMPORT_WORKERS=0) for _ in range(2)]
     accounts = servers[0].extensions["accounts"]
     accounts.create_user("owner", None, email=OWNER_EMAIL)
+    grant(servers[0], "/projects", "owner", "jcr:addChildNodes")
     key = accounts.create_token("owner")
     project_id = Projects(servers[0].test_client(), key).create_project()["id"]
     barrier = threading.Barrier(8)
@@ -38,16 +43,29 @@ def test_concurrent_creates_in_two_server_processes_store_one_asset_per_external
     assert [n.properties.get("projects:external_id") for n in stored.nodes] == ["contested"]
 
 
-def test_the_aem_api_cannot_give_a_second_asset_a_taken_external_id(
+def test_the_aem_api_cannot_change_an_external_id_at_all(
         projects, project_id, client, admin_auth):
+    """projects:* belong to the Projects API: read-only through the AEM API, even for admin."""
     projects.create_asset(project_id, {**SAMPLE, "external_id": "sku-1"})
     second = projects.create_asset(project_id, {**SAMPLE, "external_id": "sku-2"})
     response = client.put(f"/api/assets/projects/{project_id}/{second['id']}",
                           json={"class": "asset",
                                 "properties": {"projects:external_id": "sku-1"}},
                           headers=admin_auth)
-    assert response.status_code == 409
-    assert "sku-1" in response.get_json()["properties"]["status.message"]
+    assert response.status_code == 403
+    assert "projects:external_id" in response.get_json()["properties"]["status.message"]
+    assert projects.asset(second["id"])["external_id"] == "sku-2"
+
+
+def test_the_repository_refuses_a_second_holder_of_a_taken_external_id(
+        projects, project_id, repository):
+    from repository import PropertyTaken
+
+    projects.create_asset(project_id, {**SAMPLE, "external_id": "sku-1"})
+    second = projects.create_asset(project_id, {**SAMPLE, "external_id": "sku-2"})
+    with pytest.raises(PropertyTaken, match="sku-1"):
+        repository.update(("projects", project_id, second["id"]),
+                          properties={"projects:external_id": "sku-1"})
     assert projects.asset(second["id"])["external_id"] == "sku-2"
 
 

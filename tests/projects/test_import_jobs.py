@@ -10,6 +10,7 @@ import pytest
 
 from app.projects.jobs import IMPORT, STALE_MARGIN, stale_seconds
 from repository.jobs import FAILED, PENDING, RUNNING
+from tests.conftest import grant
 from tests.polling import wait_for
 
 from .helpers import OWNER_EMAIL, SAMPLE, Projects, md5, png
@@ -19,6 +20,7 @@ def projects_client(app, key: str | None = None) -> Projects:
     if key is None:
         accounts = app.extensions["accounts"]
         accounts.create_user("admin-user", None, email=OWNER_EMAIL)
+        grant(app, "/projects", "admin-user", "jcr:addChildNodes")
         key = accounts.create_token("admin-user")
     return Projects(app.test_client(), key)
 

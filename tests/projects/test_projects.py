@@ -9,6 +9,8 @@ import pytest
 from app.projects import views
 from repository import FOLDER, AlreadyExists
 
+from tests.conftest import grant
+
 from .helpers import DATE_PATTERN, ID_PATTERN, OWNER_EMAIL
 
 
@@ -69,12 +71,14 @@ def test_project_parameters_are_checked(projects, body, status, message):
     assert (response.status_code, response.get_json()) == (status, {"error": message})
 
 
-def test_a_folder_made_through_aem_is_a_project(client, admin_auth, projects):
+def test_a_folder_made_through_aem_is_a_project(app, client, admin_auth, projects):
     client.post("/api/assets/projects", json={"class": "assetFolder"}, headers=admin_auth)
     response = client.post("/api/assets/projects/from-aem",
                            json={"class": "assetFolder", "properties": {"title": "AEM made"}},
                            headers=admin_auth)
     assert response.status_code == 201, response.get_data(as_text=True)
+    assert projects.get("/api/v2/projects/from-aem").status_code == 404  # not the key's
+    grant(app, "/projects/from-aem", "admin-user", "jcr:read")
     project = projects.get("/api/v2/projects/from-aem").get_json()["project"]
     assert (project["id"], project["title"]) == ("from-aem", "AEM made")
 
@@ -121,6 +125,7 @@ def test_losing_the_race_to_create_the_projects_folder_is_fine(projects, reposit
 
 
 def test_projects_folder_that_is_not_a_folder_is_a_clear_error(projects, repository):
+    repository.delete(("projects",))
     repository.create(("projects",), "asset")
     response = projects.post("/api/v2/projects", {"title": "t"})
     assert response.status_code == 409
@@ -128,6 +133,6 @@ def test_projects_folder_that_is_not_a_folder_is_a_clear_error(projects, reposit
 
 
 def test_ensure_projects_folder_keeps_an_existing_one(repository):
-    repository.create(("projects",), FOLDER, properties={"jcr:title": "Mine"})
+    repository.update(("projects",), properties={"jcr:title": "Mine"})
     views.ensure_projects_folder(repository)
     assert repository.get(("projects",)).properties["jcr:title"] == "Mine"

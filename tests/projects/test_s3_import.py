@@ -118,6 +118,7 @@ if "projects" not in app.blueprints:
     init_app(app)
 accounts = app.extensions["accounts"]
 accounts.create_user("u", None, email="u@example.com")
+app.extensions["repository"].access.modify(("projects",), "u", granted=4)  # jcr:addChildNodes
 key = {"X-API-KEY": accounts.create_token("u")}
 client = app.test_client()
 project = client.post("/api/v2/projects", json={"title": "p"}, headers=key).get_json()
