@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Collection, Iterable
 
-from sqlalchemy import delete, literal, select
+from sqlalchemy import bindparam, delete, literal, select
 from sqlalchemy.orm import Session
 
 from .access import Entry
@@ -24,30 +24,34 @@ def _collect(rows: Iterable) -> EntryMap:
     return dict(found)
 
 
+_COLUMNS = (AccessEntry.node_id, AccessEntry.principal, AccessEntry.allow, AccessEntry.deny)
+#: Built once: every read of a non-administrator runs these (building a statement per call
+#: cost more than running it).
+ON_NODES = select(*_COLUMNS).where(
+    AccessEntry.node_id.in_(bindparam("node_ids", expanding=True)),
+    AccessEntry.principal.in_(bindparam("principals", expanding=True)))
+#: The parent of an entry's node is looked up per entry: the query walks the (few) entries
+#: of the principals, never the (possibly 100,000) children of the folder.
+ON_CHILDREN = select(*_COLUMNS).where(
+    AccessEntry.principal.in_(bindparam("principals", expanding=True)),
+    select(NodeRow.parent_id).where(NodeRow.id == AccessEntry.node_id).scalar_subquery()
+    == bindparam("parent_id"))
+
+
 def on_nodes(s: Session, node_ids: Collection[str], principals: Collection[str]) -> EntryMap:
     """The entries of ``principals`` on the nodes ``node_ids`` (a path's chain)."""
     if not principals or not node_ids:
         return {}
-    query = select(AccessEntry.node_id, AccessEntry.principal, AccessEntry.allow,
-                   AccessEntry.deny).where(AccessEntry.node_id.in_(list(node_ids)),
-                                           AccessEntry.principal.in_(list(principals)))
-    return _collect(s.execute(query))
-
-
-#: The parent of an entry's node, looked up per entry: the query walks the (few) entries
-#: of the principals, never the (possibly 100,000) children of the folder.
-_ENTRY_PARENT = (select(NodeRow.parent_id).where(NodeRow.id == AccessEntry.node_id)
-                 .scalar_subquery())
+    return _collect(s.connection().execute(
+        ON_NODES, {"node_ids": list(node_ids), "principals": list(principals)}))
 
 
 def on_children(s: Session, parent_id: str, principals: Collection[str]) -> EntryMap:
     """The entries of ``principals`` on the children of ``parent_id``."""
     if not principals:
         return {}
-    query = (select(AccessEntry.node_id, AccessEntry.principal, AccessEntry.allow,
-                    AccessEntry.deny)
-             .where(AccessEntry.principal.in_(list(principals)), _ENTRY_PARENT == parent_id))
-    return _collect(s.execute(query))
+    return _collect(s.connection().execute(
+        ON_CHILDREN, {"parent_id": parent_id, "principals": list(principals)}))
 
 
 def below(s: Session, top_id: str, principals: Collection[str]) -> tuple[EntryMap, dict[str, list[str]]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from . import entries
@@ -21,6 +21,8 @@ from .models import Group, GroupMember, User
 if TYPE_CHECKING:  # pragma: no cover
     from .service import Repository
 
+GROUPS_OF = select(GroupMember.group).where(
+    GroupMember.member.in_(bindparam("members", expanding=True)))
 #: How deep groups may nest before membership resolution stops (a guard against cycles).
 MAX_NESTING = 32
 
@@ -56,13 +58,13 @@ class Principals:
         return caller.narrowed(**narrowing) if narrowing else caller
 
     def groups_of(self, member: str) -> set[str]:
-        """Every group ``member`` belongs to, directly or through other groups."""
+        """Every group ``member`` belongs to, directly or through other groups (one query
+        per level of nesting; every authenticated request runs it)."""
         found: set[str] = set()
         frontier = {member}
-        with self._repo._read() as s:
+        with self._repo.engine.connect() as connection:
             for _ in range(MAX_NESTING):
-                rows = set(s.scalars(select(GroupMember.group)
-                                     .where(GroupMember.member.in_(list(frontier)))))
+                rows = set(connection.scalars(GROUPS_OF, {"members": list(frontier)}))
                 frontier = rows - found
                 if not frontier:
                     break
