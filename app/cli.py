@@ -18,6 +18,9 @@ from repository.access import privilege_bits, privilege_names
 
 from . import system_accounts, system_repository
 from .auth import SCOPES
+from .emporix.documents import TENANT
+from .emporix.views import ensure_tenant_folder
+from .errors import ApiError
 
 users = AppGroup("users", help="Manage users.")
 groups = AppGroup("groups", help="Manage groups of users (and of groups).")
@@ -244,7 +247,9 @@ def parse_duration(text: str) -> timedelta:
 @click.option("--user", "user_name", required=True, help="The user the token acts as.")
 @click.option("--scope", "scopes", multiple=True,
               help="A scope to narrow the token to; repeat for more (README: scopes).")
-@click.option("--tenant", default=None, help="Bind the token to one Emporix tenant.")
+@click.option("--tenant", default=None,
+              help="Bind the token to one Emporix tenant (its folder /emporix/TENANT is made "
+                   "if missing).")
 @click.option("--expires", default=None, metavar="DURATION",
               help="Expire after DURATION (30m, 12h, 90d, 1w); default: never.")
 def create_token(user_name: str, scopes: tuple[str, ...], tenant: str | None,
@@ -255,10 +260,15 @@ def create_token(user_name: str, scopes: tuple[str, ...], tenant: str | None,
         raise click.BadParameter(f"unknown scope {unknown[0]!r}; use one of "
                                  f"{', '.join(SCOPES)}", param_hint="--scope")
     lifetime = parse_duration(expires) if expires is not None else None
+    if tenant is not None and not TENANT.fullmatch(tenant):
+        raise click.BadParameter(f"{tenant!r} is no Emporix tenant: it must match "
+                                 "^[a-z][a-z0-9]+$ (3 to 16 characters)", param_hint="--tenant")
     try:
         token = system_accounts().create_token(user_name, scopes=scopes, tenant=tenant,
                                                expires_in=lifetime)
-    except RepositoryError as error:
+        if tenant is not None:  # so that rights in the tenant's folder can be granted now
+            ensure_tenant_folder(tenant)
+    except (RepositoryError, ApiError) as error:
         raise _fail(error) from None
     click.echo("Keep this token secret; it cannot be shown again:", err=True)
     click.echo(token)

@@ -62,6 +62,7 @@ from werkzeug.exceptions import HTTPException
 from renditions.probe import probe_image
 from repository import (
     ASSET,
+    AccessDenied,
     AlreadyExists,
     Node,
     NotFound,
@@ -69,6 +70,7 @@ from repository import (
     Repository,
     RepositoryError,
 )
+from repository.access import ADD_CHILD_NODES
 from repository.blobs import BlobTooLarge
 
 from .. import get_repository, system_repository
@@ -91,6 +93,8 @@ NO_FILE = "Bad Request: Ensure file was attached to request"
 NO_TOKEN = ("Unauthorized: Ensure the request carries a Bearer token "
             "(Authorization: Bearer <token>)")
 BAD_TOKEN = "Unauthorized: Ensure the Bearer token is valid (it is unknown or revoked)"
+NOT_ALLOWED = ("Forbidden: Ensure the token's user may upload (an administrator grants "
+               "jcr:addChildNodes on /ams)")
 
 GUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 SAFE_EXTENSION = re.compile(r"\.[a-z0-9]{1,16}")
@@ -271,6 +275,11 @@ def upload_asset() -> Node:
         raise AmsError(400, ONE_AT_A_TIME)
     upload = files[0]
     repository = get_repository()
+    try:  # before reading the file: refuse a caller who may not upload at all
+        repository.check(AMS_FOLDER, ADD_CHILD_NODES)
+    except (NotFound, AccessDenied):
+        if system_repository().exists(AMS_FOLDER):
+            raise AmsError(403, NOT_ALLOWED) from None
     blob, declared_type = store_file(upload)
     info = probe_image(repository.blobs.path_of(blob.sha256),
                        max_pixels=current_app.config.get("AMS_MAX_IMAGE_PIXELS"))

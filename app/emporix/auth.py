@@ -19,8 +19,11 @@ from __future__ import annotations
 
 from flask import g, request
 
+from repository import NotFound
+from repository.access import READ
 from repository.accounts import Identity
 
+from .. import get_repository, system_repository
 from ..auth import EMPORIX, act_as, bearer_identity
 from .documents import TENANT, tenant_folder
 
@@ -65,5 +68,19 @@ def authorize(tenant: str) -> Identity:
     # From here on the request acts for the token's user, confined to the tenant's folder,
     # with what the scopes allow there at most (app.auth).
     act_as(identity, EMPORIX, confined_to=tenant_folder(tenant))
+    if not _may_read_tenant(tenant):
+        raise Refused(403, FORBIDDEN, ["The token's user has no rights in this tenant's "
+                                       "folder; an administrator can grant them"])
     g.emporix_identity = identity
     return identity
+
+
+def _may_read_tenant(tenant: str) -> bool:
+    """False when the tenant's folder exists but the caller may not read it (a folder not
+    made yet holds nothing to hide; the first upload makes it)."""
+    folder = tenant_folder(tenant)
+    try:
+        get_repository().check(folder, READ)
+    except NotFound:
+        return not system_repository().exists(folder)
+    return True

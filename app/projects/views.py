@@ -85,6 +85,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from repository import (
     ASSET,
     FOLDER,
+    AccessDenied,
     AlreadyExists,
     Node,
     NotFound,
@@ -93,6 +94,7 @@ from repository import (
     Repository,
     RepositoryError,
 )
+from repository.access import ADD_CHILD_NODES
 from repository.blobs import BlobTooLarge
 from repository.models import SIBLING_UNIQUE_PROPERTY
 
@@ -143,6 +145,8 @@ BOTH_MEDIA = "Give the media either as url or as s3, not both"
 NOT_HTTP = "not a valid HTTP URL"
 NOT_TAKING_IMPORTS = "the server is not taking imports now; try again"
 EXTERNAL_ID_TAKEN = "External id has already been taken"
+NOT_ALLOWED = ("This key's user may not create projects (an administrator grants "
+               "jcr:addChildNodes on /projects)")
 
 API_KEY_SECURITY = [{"apiKey": []}]
 
@@ -280,6 +284,11 @@ def create_project():
     if "description" in params:
         properties[DESCRIPTION] = params["description"]
     chosen = params.get("id")
+    ensure_projects_folder(system_repository())
+    try:
+        repository.check(PROJECTS_FOLDER, ADD_CHILD_NODES)
+    except (NotFound, AccessDenied):
+        raise ProjectsError(403, NOT_ALLOWED) from None
     for attempt in range(1, CREATE_ATTEMPTS + 1):
         project_id = chosen or new_id()
         ensure_projects_folder(system_repository())
