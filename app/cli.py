@@ -177,7 +177,8 @@ def show_acl(path: str) -> None:
     click.echo(f"entries on {paths.to_text(where)}:")
     for entry in own:
         click.echo(f"  {entry.principal}\tallow: {' '.join(privilege_names(entry.allow)) or '-'}"
-                   f"\tdeny: {' '.join(privilege_names(entry.deny)) or '-'}")
+                   f"\tdeny: {' '.join(privilege_names(entry.deny)) or '-'}"
+                   + ("\t(this node only)" if entry.node_only else ""))
     if not own:
         click.echo("  (none)")
     click.echo("in effect:")
@@ -189,38 +190,47 @@ def show_acl(path: str) -> None:
         click.echo("  (none: only administrators may do anything here)")
 
 
-def _change(path: str, principal: str, **change: int) -> None:
+def _change(path: str, principal: str, node_only: bool, **change: int) -> None:
     try:
-        entry = system_repository().access.modify(_path(path), principal, **change)
+        entry = system_repository().access.modify(_path(path), principal, node_only=node_only,
+                                                  **change)
     except RepositoryError as error:
         raise _fail(error) from None
-    click.echo(f"{principal} on {path}: allow {' '.join(privilege_names(entry.allow)) or '-'}; "
+    click.echo(f"{principal} on {path}{' (this node only)' if node_only else ''}: "
+               f"allow {' '.join(privilege_names(entry.allow)) or '-'}; "
                f"deny {' '.join(privilege_names(entry.deny)) or '-'}")
 
 
+NODE_ONLY = click.option(
+    "--node-only", is_flag=True,
+    help="The entry applies to PATH itself, not to what is below it (JCR's rep:glob \"\").")
+
+
 @acl.command("grant")
+@NODE_ONLY
 @click.argument("path")
 @click.argument("principal")
 @click.argument("privilege", nargs=-1, required=True)
-def grant(path: str, principal: str, privilege: tuple[str, ...]) -> None:
+def grant(path: str, principal: str, privilege: tuple[str, ...], node_only: bool) -> None:
     """Allow PRINCIPAL the PRIVILEGEs (jcr:read, jcr:write, jcr:all, ...) on PATH and below."""
-    _change(path, principal, granted=_privileges(privilege))
+    _change(path, principal, node_only, granted=_privileges(privilege))
 
 
 @acl.command("deny")
+@NODE_ONLY
 @click.argument("path")
 @click.argument("principal")
 @click.argument("privilege", nargs=-1, required=True)
-def deny(path: str, principal: str, privilege: tuple[str, ...]) -> None:
+def deny(path: str, principal: str, privilege: tuple[str, ...], node_only: bool) -> None:
     """Deny PRINCIPAL the PRIVILEGEs on PATH and below."""
-    _change(path, principal, denied=_privileges(privilege))
+    _change(path, principal, node_only, denied=_privileges(privilege))
 
 
 @acl.command("revoke")
 @click.argument("path")
 @click.argument("principal")
 def revoke(path: str, principal: str) -> None:
-    """Remove PRINCIPAL's entry on PATH."""
+    """Remove PRINCIPAL's entries on PATH."""
     try:
         had = system_repository().access.remove(_path(path), principal)
     except RepositoryError as error:

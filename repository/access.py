@@ -16,7 +16,9 @@ Privileges
 
 Entries
     On any node, per principal: the privileges allowed and those denied. An entry applies to
-    its node and everything below it.
+    its node and everything below it; a *node-only* entry (JCR's ``rep:glob`` restriction
+    ``""``) applies to its node alone. (Allowing ``jcr:addChildNodes`` on ``/projects`` node
+    only lets a user create projects without letting it add to other users' projects.)
 
 Evaluation, per privilege, for a caller (a user, its groups transitively, and ``everyone``)
     1. Walk from the node up to the root; the nearest node holding an entry of one of the
@@ -125,6 +127,8 @@ class Entry:
     principal: str
     allow: int = NONE
     deny: int = NONE
+    #: Applies to its node alone, not below (``rep:glob`` ``""``).
+    node_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -186,15 +190,25 @@ def fold(inherited: int, entries: Iterable[Entry], user: str | None) -> int:
     return granted
 
 
-def evaluate(chain: Iterable[str], entries: Mapping[str, list[Entry]], caller: Caller) -> int:
-    """The privileges ``caller`` holds by entries on the last node of ``chain`` (node ids
-    from the root down), before administrators and the credential are considered."""
-    granted = NONE
+def step(inherited: int, entries: Iterable[Entry], user: str | None) -> tuple[int, int]:
+    """(granted at the node, passed on to its children), given what its parent passes on
+    and the caller's entries on the node: node-only entries count for the node alone."""
+    entries = list(entries)
+    granted = fold(inherited, entries, user)
+    if not any(entry.node_only for entry in entries):
+        return granted, granted
+    return granted, fold(inherited, [e for e in entries if not e.node_only], user)
+
+
+def evaluate(chain: list[str], entries: Mapping[str, list[Entry]],
+             caller: Caller) -> tuple[int, int]:
+    """What ``caller``'s entries grant on the last node of ``chain`` (node ids from the root
+    down), and what that node passes on to its children; before administrators and the
+    credential are considered."""
+    granted = passed_on = NONE
     for node_id in chain:
-        found = entries.get(node_id)
-        if found:
-            granted = fold(granted, found, caller.user)
-    return granted
+        granted, passed_on = step(passed_on, entries.get(node_id, ()), caller.user)
+    return granted, passed_on
 
 
 def effective(caller: Caller, path: RepoPath, by_entries: int) -> int:

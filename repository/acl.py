@@ -52,8 +52,11 @@ class AccessControl:
             on_chain = entries.of_nodes(s, found.ids)
         decided: dict[str, list[int]] = {}   # principal → [granted, denied, mentioned]
         declared: dict[str, list[RepoPath]] = {}
-        for depth in range(len(found.ids) - 1, -1, -1):  # from the node up to the root
+        last = len(found.ids) - 1
+        for depth in range(last, -1, -1):  # from the node up to the root
             for entry in on_chain.get(found.ids[depth], []):
+                if entry.node_only and depth != last:
+                    continue
                 state = decided.setdefault(entry.principal, [0, 0, 0])
                 fresh_allow = entry.allow & ~entry.deny & ~state[2]
                 fresh_deny = entry.deny & ~state[2]
@@ -66,25 +69,28 @@ class AccessControl:
                 for principal, state in sorted(decided.items()) if state[0] or state[1]]
 
     def modify(self, path: RepoPath, principal: str, *, granted: int = 0, denied: int = 0,
-               cleared: int = 0) -> Entry:
+               cleared: int = 0, node_only: bool = False) -> Entry:
         """Change one principal's entry on the node at ``path``: allow ``granted``, deny
         ``denied``, and drop ``cleared`` from both (Sling's ``modifyAce``). Returns the
-        entry as it now stands; an entry left empty is removed."""
+        entry as it now stands; an entry left empty is removed. A principal has at most one
+        entry that applies below the node and one ``node_only`` entry that does not."""
         if not self._repo.principals.exists(principal):
             raise NotFound(f"no user or group named {principal}")
         with self._repo._write() as s:
             found = self._repo._resolve(s, path, MODIFY_ACCESS_CONTROL)
             current = next((entry for entry in entries.of_node(s, found.row.id)
-                            if entry.principal == principal), Entry(principal))
+                            if entry.principal == principal and entry.node_only == node_only),
+                           Entry(principal, node_only=node_only))
             allow = (current.allow | granted) & ~denied & ~cleared
             deny = (current.deny | denied) & ~granted & ~cleared
-            entries.set_entry(s, found.row.id, principal, allow, deny)
-            return Entry(principal, allow, deny)
+            entries.set_entry(s, found.row.id, principal, allow, deny, node_only)
+            return Entry(principal, allow, deny, node_only)
 
     def remove(self, path: RepoPath, principal: str) -> bool:
-        """Remove one principal's entry on the node at ``path``; False if it had none."""
+        """Remove one principal's entries on the node at ``path``; False if it had none."""
         with self._repo._write() as s:
             found = self._repo._resolve(s, path, MODIFY_ACCESS_CONTROL)
             had = any(entry.principal == principal for entry in entries.of_node(s, found.row.id))
-            entries.set_entry(s, found.row.id, principal, 0, 0)
+            for node_only in (False, True):
+                entries.set_entry(s, found.row.id, principal, 0, 0, node_only)
             return had

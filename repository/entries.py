@@ -19,12 +19,13 @@ EntryMap = dict[str, list[Entry]]
 
 def _collect(rows: Iterable) -> EntryMap:
     found: EntryMap = defaultdict(list)
-    for node_id, principal, allow, deny in rows:
-        found[node_id].append(Entry(principal, allow or 0, deny or 0))
+    for node_id, principal, allow, deny, node_only in rows:
+        found[node_id].append(Entry(principal, allow or 0, deny or 0, bool(node_only)))
     return dict(found)
 
 
-_COLUMNS = (AccessEntry.node_id, AccessEntry.principal, AccessEntry.allow, AccessEntry.deny)
+_COLUMNS = (AccessEntry.node_id, AccessEntry.principal, AccessEntry.allow, AccessEntry.deny,
+            AccessEntry.node_only)
 #: Built once: every read of a non-administrator runs these (building a statement per call
 #: cost more than running it).
 ON_NODES = select(*_COLUMNS).where(
@@ -86,20 +87,21 @@ def below(s: Session, top_id: str, principals: Collection[str]) -> tuple[EntryMa
     return on_nodes(s, list(segments), principals), segments
 
 
-def set_entry(s: Session, node_id: str, principal: str, allow: int, deny: int) -> None:
+def set_entry(s: Session, node_id: str, principal: str, allow: int, deny: int,
+              node_only: bool = False) -> None:
     """Store one principal's entry on a node; an empty entry is removed."""
     s.execute(delete(AccessEntry).where(AccessEntry.node_id == node_id,
-                                        AccessEntry.principal == principal))
+                                        AccessEntry.principal == principal,
+                                        AccessEntry.node_only == node_only))
     if allow or deny:
-        s.add(AccessEntry(node_id=node_id, principal=principal, allow=allow, deny=deny))
+        s.add(AccessEntry(node_id=node_id, principal=principal, node_only=node_only,
+                          allow=allow, deny=deny))
         s.flush()
 
 
 def of_node(s: Session, node_id: str) -> list[Entry]:
-    """Every principal's entry on one node, by principal name."""
-    rows = s.execute(select(AccessEntry.principal, AccessEntry.allow, AccessEntry.deny)
-                     .where(AccessEntry.node_id == node_id).order_by(AccessEntry.principal))
-    return [Entry(principal, allow or 0, deny or 0) for principal, allow, deny in rows]
+    """Every principal's entries on one node, by principal name."""
+    return of_nodes(s, [node_id]).get(node_id, [])
 
 
 def of_nodes(s: Session, node_ids: Collection[str]) -> EntryMap:
@@ -107,8 +109,8 @@ def of_nodes(s: Session, node_ids: Collection[str]) -> EntryMap:
     if not node_ids:
         return {}
     return _collect(s.execute(
-        select(AccessEntry.node_id, AccessEntry.principal, AccessEntry.allow, AccessEntry.deny)
-        .where(AccessEntry.node_id.in_(list(node_ids))).order_by(AccessEntry.principal)))
+        select(*_COLUMNS).where(AccessEntry.node_id.in_(list(node_ids)))
+        .order_by(AccessEntry.principal, AccessEntry.node_only)))
 
 
 def forget_principal(s: Session, principal: str) -> None:

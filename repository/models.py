@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -149,7 +150,9 @@ class AccessEntry(Base):
     """What one principal is allowed and denied on one node (and, by inheritance, below).
 
     ``allow`` and ``deny`` are bit sets of :mod:`repository.access` privileges. Keyed by
-    the node's id, so an entry moves with its node and a copy (new ids) has none.
+    the node's id, so an entry moves with its node and a copy (new ids) has none. A
+    ``node_only`` entry applies to its node alone, not to what is below it (JCR's
+    ``rep:glob`` restriction ``""``).
     """
 
     __tablename__ = "access_entries"
@@ -158,6 +161,7 @@ class AccessEntry(Base):
     node_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("nodes.id", ondelete="CASCADE"), primary_key=True)
     principal: Mapped[str] = mapped_column(String(255), primary_key=True)
+    node_only: Mapped[bool] = mapped_column(Boolean, primary_key=True, default=False)
     allow: Mapped[int] = mapped_column(Integer, default=0)
     deny: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -35,8 +35,8 @@ from .access import (
     Caller,
     effective,
     evaluate,
-    fold,
     privilege_names,
+    step,
 )
 from .blobs import BlobStore, StoredBlob
 from .errors import (
@@ -119,12 +119,13 @@ class Node:
 
 
 class Resolved(NamedTuple):
-    """A row found by path, the ids from the root down to it, and what the caller's
-    entries grant on it (before its credential narrows it)."""
+    """A row found by path, the ids from the root down to it, what the caller's entries
+    grant on it (before its credential narrows it) and what they pass on to its children."""
 
     row: NodeRow
     ids: list[str]
     by_entries: int
+    passed_on: int
 
 
 class NodeRef(NamedTuple):
@@ -654,7 +655,8 @@ class Repository:
                                                   "new_name": destination[-1], "now": utcnow()})
                 else:
                     self._copy_rows(s, src, dst_parent.id, destination[-1],
-                                    copy_depth == "infinity", skip=self._unreadable_below(s, found))
+                                    copy_depth == "infinity",
+                                    skip=self._unreadable_below(s, found, source))
             return existing is None
         except IntegrityError:
             if not self._system.exists(destination[:-1]):  # the parent was deleted meanwhile
@@ -788,9 +790,9 @@ class Repository:
             if row is None:
                 raise NotFound(f"{paths.to_text(path)} does not exist")
             ids = [ref.id for ref in chain] + [row.id]
-        by_entries = self._by_entries(s, ids)
+        by_entries, passed_on = self._by_entries(s, ids)
         self._require(self._effective(path, by_entries), need, path)
-        return Resolved(row, ids, by_entries)
+        return Resolved(row, ids, by_entries, passed_on)
 
     def _chain(self, s: Session, path: RepoPath) -> list[NodeRef]:
         """Id, kind and parent of every node from the root down to ``path`` (lighter than
@@ -849,18 +851,19 @@ class Repository:
 
     # -- permissions: the rules are in repository.access; these apply them ----------------
 
-    def _by_entries(self, s: Session, ids: list[str]) -> int:
-        """What the caller's entries grant on the last node of ``ids`` (root first)."""
+    def _by_entries(self, s: Session, ids: list[str]) -> tuple[int, int]:
+        """What the caller's entries grant on the last node of ``ids`` (root first), and
+        what that node passes on to its children (:func:`repository.access.evaluate`)."""
         caller = self._caller
         if caller.is_admin:
-            return ALL
+            return ALL, ALL
         return evaluate(ids, entries.on_nodes(s, ids, caller.principals), caller)
 
     def _effective(self, path: RepoPath, by_entries: int) -> int:
         return effective(self._caller, path, by_entries)
 
     def _granted(self, s: Session, ids: list[str], path: RepoPath) -> int:
-        return self._effective(path, self._by_entries(s, ids))
+        return self._effective(path, self._by_entries(s, ids)[0])
 
     @staticmethod
     def _require(granted: int, need: int, path: RepoPath) -> None:
@@ -887,21 +890,20 @@ class Repository:
         hidden = [
             child_id
             for child_id, found in entries.on_children(s, parent.row.id, caller.principals).items()
-            if not self._effective(path, fold(parent.by_entries, found, caller.user)) & READ
+            if not self._effective(path, step(parent.passed_on, found, caller.user)[0]) & READ
         ]
         return [NodeRow.id.not_in(hidden)] if hidden else []
 
-    def _below(self, s: Session, top: "Resolved") -> Iterator[tuple[str, int]]:
-        """(node id, what entries grant there) for each node strictly below ``top`` that
-        holds an entry of the caller's: the only nodes whose rights can differ from the
-        ones they inherit."""
+    def _below(self, s: Session, top: "Resolved") -> Iterator[tuple[str, int, int]]:
+        """(node id, what entries grant there, what it passes on) for each node strictly
+        below ``top`` that holds an entry of the caller's: the only nodes whose rights can
+        differ from the ones they inherit."""
         found, segments = entries.below(s, top.row.id, self._caller.principals)
         for node_id, segment in segments.items():
-            granted = top.by_entries
-            for step in segment:
-                if step in found:
-                    granted = fold(granted, found[step], self._caller.user)
-            yield node_id, granted
+            granted, passed_on = top.by_entries, top.passed_on
+            for node in segment:
+                granted, passed_on = step(passed_on, found.get(node, ()), self._caller.user)
+            yield node_id, granted, passed_on
 
     def _check_removal(self, s: Session, found: "Resolved", path: RepoPath) -> None:
         """Delete's rules for the node ``found`` at ``path`` (which passed ``jcr:removeNode``
@@ -913,8 +915,9 @@ class Repository:
         self._require(self._granted(s, found.ids[:-1], path[:-1]), REMOVE_CHILD_NODES, path[:-1])
         if self._caller.is_admin:
             return
-        for node_id, granted in self._below(s, found):
-            if not self._effective(path, granted) & REMOVE_NODE:
+        for _, granted, passed_on in self._below(s, found):
+            # What a node passes on is what its descendants (if any) hold: both must allow.
+            if not self._effective(path, granted & passed_on) & REMOVE_NODE:
                 raise AccessDenied(f"{paths.to_text(path)} holds nodes you may not delete; "
                                    "nothing was changed")
 
@@ -926,12 +929,13 @@ class Repository:
             raise AccessDenied(f"you may not replace {paths.to_text(destination)}") from None
         self._check_removal(s, found, destination)
 
-    def _unreadable_below(self, s: Session, top: "Resolved") -> set[str]:
-        """Nodes below ``top`` the caller cannot read (a copy leaves them out)."""
+    def _unreadable_below(self, s: Session, top: "Resolved", path: RepoPath) -> set[str]:
+        """Nodes below ``top`` the caller cannot read, or whose descendants it cannot read
+        by inheritance (a copy leaves them out, with what is below them)."""
         if self._caller.is_admin:
             return set()
-        return {node_id for node_id, granted in self._below(s, top)
-                if not granted & READ}
+        return {node_id for node_id, granted, passed_on in self._below(s, top)
+                if not self._effective(path, granted & passed_on) & READ}
 
     def _check_owned(self, path: RepoPath, keys: Iterable[str]) -> None:
         """Refuse writing a property another API owns (``own_properties``)."""

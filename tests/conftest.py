@@ -66,13 +66,14 @@ def token_auth(app) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def grant(app, path: str, principal: str, *privileges: str) -> None:
+def grant(app, path: str, principal: str, *privileges: str, node_only: bool = False) -> None:
     """Allow ``principal`` the JCR ``privileges`` on the node at ``path`` (as the system)."""
     from repository import paths
     from repository.access import privilege_bits
 
     app.extensions["repository"].access.modify(paths.parse(path), principal,
-                                               granted=privilege_bits(privileges))
+                                               granted=privilege_bits(privileges),
+                                               node_only=node_only)
 
 
 def deny(app, path: str, principal: str, *privileges: str) -> None:

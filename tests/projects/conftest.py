@@ -72,7 +72,7 @@ def api_key(app) -> str:
     """A key of a user who may create projects (as the README's set-up allows every user)."""
     accounts = app.extensions["accounts"]
     accounts.create_user("admin-user", None, email=OWNER_EMAIL)
-    grant(app, "/projects", "everyone", "jcr:addChildNodes")
+    grant(app, "/projects", "everyone", "jcr:addChildNodes", node_only=True)
     return accounts.create_token("admin-user")
 
 

@@ -551,3 +551,36 @@ def test_the_system_caller_is_not_a_user():
 
     assert SYSTEM.is_system and SYSTEM.user is None
     assert not Caller(user="admin", is_admin=True).is_system
+
+
+def test_a_node_only_entry_applies_to_its_node_and_not_below(tree, user):
+    allow(tree, (), "alice", "jcr:read")
+    tree.access.modify(("docs",), "alice", granted=ADD_CHILD_NODES, node_only=True)
+    alice = user("alice")
+    alice.create(("docs", "new"), FOLDER)
+    with pytest.raises(AccessDenied, match="jcr:addChildNodes"):
+        alice.create(("docs", "private", "new"), FOLDER)
+    [entry] = [e for e in tree.access.entries(("docs",)) if e.principal == "alice"]
+    assert entry.node_only and entry.allow == ADD_CHILD_NODES
+    assert [e.principal for e in tree.access.effective(("docs", "private"))] == ["alice"]
+    assert tree.access.effective(("docs", "private"))[0].granted == READ
+
+
+def test_a_node_only_deny_hides_the_node_but_not_what_is_below(tree, user):
+    allow(tree, (), "alice", "jcr:read")
+    tree.access.modify(("docs",), "alice", denied=READ, node_only=True)
+    alice = user("alice")
+    with pytest.raises(NotFound):
+        alice.get(("docs",))
+    assert alice.get(("docs", "a.txt")).name == "a.txt"
+    assert "docs" not in [n.name for n in alice.list_children(()).nodes]
+
+
+def test_a_principal_may_hold_a_node_only_entry_beside_its_inherited_one(tree):
+    tree.principals.create_group("g")
+    tree.access.modify(("docs",), "g", granted=READ)
+    tree.access.modify(("docs",), "g", granted=ADD_CHILD_NODES, node_only=True)
+    assert sorted((e.node_only, e.allow) for e in tree.access.entries(("docs",))) == \
+        [(False, READ), (True, ADD_CHILD_NODES)]
+    assert tree.access.remove(("docs",), "g") is True
+    assert tree.access.entries(("docs",)) == []
