@@ -12,6 +12,7 @@ from flask import Flask, current_app, g
 from repository import AlreadyExists, Repository
 from repository.access import ANONYMOUS
 from repository.accounts import Accounts
+from repository.keys import server_key
 
 from . import config as default_config
 
@@ -38,11 +39,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     repository.create_schema()
     app.extensions["repository"] = repository
     app.extensions["accounts"] = Accounts(repository)
+    app.secret_key = app.config.get("SECRET_KEY") or server_key(repository, "signing")
     _bootstrap_admin(app)
 
-    from . import ams, cli, emporix, projects, renditions
+    from . import ams, cli, csrf, emporix, projects, renditions
     from .aem import bp as aem_bp
 
+    csrf.init_app(app)  # first: its check runs before any API's
     app.register_blueprint(aem_bp)
     ams.init_app(app)
     projects.init_app(app)

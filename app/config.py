@@ -9,6 +9,11 @@ BLOB_ROOT = None
 MAX_CONTENT_LENGTH = 2 * 1024**3
 #: If set at start-up, the user ``admin`` exists with this password.
 ADMIN_PASSWORD = None
+#: The key the server signs with (CSRF tokens); None: a random one made once and kept in
+#: the database, shared by every process using it.
+SECRET_KEY = None
+#: How long a CSRF token from /libs/granite/csrf/token.json stays valid (seconds).
+CSRF_TOKEN_SECONDS = 600
 #: Folder listings: page size when ``limit`` is absent, and the largest allowed.
 LISTING_DEFAULT_LIMIT = 20
 LISTING_MAX_LIMIT = 1000

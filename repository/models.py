@@ -166,6 +166,15 @@ class AccessEntry(Base):
     deny: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class ServerKey(Base):
+    """A secret the server signs with (see :mod:`repository.keys`)."""
+
+    __tablename__ = "server_keys"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
+
+
 class Job(Base):
     """Work a node's change left to do off the request path (see :mod:`repository.jobs`).
 
