@@ -41,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["accounts"] = Accounts(repository)
     app.secret_key = app.config.get("SECRET_KEY") or server_key(repository, "signing")
     _bootstrap_admin(app)
+    _guard_logins(app)
 
     from . import ams, cli, csrf, emporix, projects, renditions
     from .aem import bp as aem_bp
@@ -78,6 +79,28 @@ def get_accounts() -> Accounts:
 
 def system_accounts() -> Accounts:
     return current_app.extensions["accounts"]
+
+
+def _guard_logins(app: Flask) -> None:
+    from flask import jsonify
+
+    from .logins import LoginGuard, TooManyLogins
+
+    config = app.config
+    app.extensions["logins"] = LoginGuard(
+        app.extensions["accounts"], str(app.secret_key).encode(),
+        cache_seconds=float(config["LOGIN_CACHE_SECONDS"]),
+        window_seconds=float(config["LOGIN_FAILURE_WINDOW"]),
+        max_per_address=int(config["LOGIN_MAX_FAILURES_PER_ADDRESS"]),
+        max_per_user=int(config["LOGIN_MAX_FAILURES_PER_USER"]),
+    )
+
+    @app.errorhandler(TooManyLogins)
+    def _too_many(error: TooManyLogins):  # APIs with an error format of their own override it
+        response = jsonify(error=error.message)
+        response.status_code = 429
+        response.headers.update(error.headers)
+        return response
 
 
 def _bootstrap_admin(app: Flask) -> None:

@@ -52,7 +52,9 @@ def identify() -> Identity | None:
     if auth is None:
         return None
     if auth.type == "basic" and auth.username is not None and auth.password is not None:
-        return _accounts().authenticate_password(auth.username, auth.password)
+        # Remembered briefly and throttled (app/logins.py); may raise TooManyLogins (429).
+        return current_app.extensions["logins"].login(auth.username, auth.password,
+                                                      request.remote_addr)
     if auth.type == "bearer" and auth.token:
         return _accounts().authenticate_token(auth.token)
     return None

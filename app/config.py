@@ -14,6 +14,12 @@ ADMIN_PASSWORD = None
 SECRET_KEY = None
 #: How long a CSRF token from /libs/granite/csrf/token.json stays valid (seconds).
 CSRF_TOKEN_SECONDS = 600
+#: Password logins (app/logins.py): how long a verified password is remembered, and how
+#: many failed logins per client address / per user name within the window lead to 429.
+LOGIN_CACHE_SECONDS = 60
+LOGIN_FAILURE_WINDOW = 60
+LOGIN_MAX_FAILURES_PER_ADDRESS = 20
+LOGIN_MAX_FAILURES_PER_USER = 10
 #: Folder listings: page size when ``limit`` is absent, and the largest allowed.
 LISTING_DEFAULT_LIMIT = 20
 LISTING_MAX_LIMIT = 1000

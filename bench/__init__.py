@@ -1,4 +1,4 @@
-"""Benchmarks of the asset server: ``python -m bench [upload listing transfer memory emporix renditions] [--quick]``.
+"""Benchmarks of the asset server: ``python -m bench [upload listing transfer memory emporix renditions logins] [--quick]``.
 
 Each benchmark starts its own server process (``flask --app app run``) on 127.0.0.1 with a
 throw-away instance folder, talks to it over HTTP with :mod:`http.client`, measures a
@@ -7,4 +7,4 @@ prints figures and ratios. Nothing here asserts: a missed target is a line in th
 See ``bench/README.md``.
 """
 
-BENCHMARKS = ("upload", "listing", "transfer", "memory", "emporix", "renditions")
+BENCHMARKS = ("upload", "listing", "transfer", "memory", "emporix", "renditions", "logins")

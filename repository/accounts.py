@@ -169,6 +169,12 @@ class Accounts:
             self.set_password(name, password)
 
     def authenticate_password(self, name: str, password: str) -> Identity | None:
+        verified = self.verify_password(name, password)
+        return verified[0] if verified is not None else None
+
+    def verify_password(self, name: str, password: str) -> tuple[Identity, str] | None:
+        """The identity of ``name`` if ``password`` is its password, with the stored hash
+        it was checked against (see :meth:`identity_if_unchanged`)."""
         with self._repo._read() as s:
             user = s.scalar(select(User).where(User.name == name))
         if user is None:
@@ -176,7 +182,16 @@ class Accounts:
             return None
         if not check_password(user.password_hash, password):
             return None
-        return Identity(user_id=user.id, name=user.name, email=user.email)
+        return Identity(user_id=user.id, name=user.name, email=user.email), user.password_hash
+
+    def identity_if_unchanged(self, user_id: int, password_hash: str) -> Identity | None:
+        """The user's identity if it still exists with the same password hash: a cheap
+        re-check of a password verified moments ago (no scrypt)."""
+        with self._repo.engine.connect() as connection:
+            found = connection.execute(USER_BY_ID, {"user_id": user_id}).first()
+        if found is None or not hmac.compare_digest(found.password_hash or "", password_hash):
+            return None
+        return Identity(user_id=user_id, name=found.name, email=found.email)
 
     def create_token(
         self, user_name: str, scopes: list[str] | tuple[str, ...] = (), tenant: str | None = None,
@@ -249,5 +264,8 @@ def _aware(moment: datetime | None) -> datetime | None:
         return moment
     return moment.replace(tzinfo=timezone.utc)
 
+
+USER_BY_ID = select(User.name, User.email, User.password_hash).where(
+    User.id == bindparam("user_id"))
 
 _DUMMY_HASH = hash_password(secrets.token_hex(8))

@@ -97,7 +97,8 @@ def require_login():
 @bp.errorhandler(BlobTooLarge)
 def repository_error(error: Exception) -> Response:
     status = status_for(error)
-    return siren(core_response(status, str(error)), status)
+    return siren(core_response(status, str(error)), status,
+                 getattr(error, "headers", None))
 
 
 @bp.errorhandler(HTTPException)
