@@ -7,4 +7,5 @@ prints figures and ratios. Nothing here asserts: a missed target is a line in th
 See ``bench/README.md``.
 """
 
-BENCHMARKS = ("upload", "listing", "transfer", "memory", "emporix", "renditions", "logins")
+BENCHMARKS = ("upload", "listing", "transfer", "memory", "emporix", "renditions", "logins",
+              "production")

@@ -11,6 +11,7 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -144,7 +145,10 @@ def reset_peak_rss(pid: int) -> bool:
 class Server:
     """``with Server(workdir, "listing") as server:`` → a running server and a token."""
 
-    def __init__(self, workdir: Path, label: str) -> None:
+    def __init__(self, workdir: Path, label: str, gunicorn: list[str] | None = None) -> None:
+        """``gunicorn``: serve with ``python -m gunicorn <these arguments>`` (bound to a free
+        loopback port) instead of Flask's server; its pid is then the master's."""
+        self.gunicorn = gunicorn
         self.dir = Path(tempfile.mkdtemp(prefix=f"{label}-", dir=workdir))
         self.instance = self.dir / "instance"
         self.blob_root = self.instance / "blobs"
@@ -156,6 +160,8 @@ class Server:
             "ASSETS_INSTANCE_PATH": str(self.instance),
             "ASSETS_ADMIN_PASSWORD": self.password,
             "PYTHONUNBUFFERED": "1",
+            # gunicorn ≥ 25.1 opens a control socket there, else in $HOME/.gunicorn
+            "XDG_RUNTIME_DIR": str(self.dir),
         })
         self.proc: subprocess.Popen | None = None
         self.port = 0
@@ -188,14 +194,18 @@ class Server:
     def start(self) -> None:
         self.port = free_port()
         self._log = open(self.dir / "server.log", "wb")
+        if self.gunicorn is not None:
+            command = ["-m", "gunicorn", *self.gunicorn, "--bind", f"127.0.0.1:{self.port}"]
+        else:
+            command = ["-m", "flask", "--app", "app", "run", "--host", "127.0.0.1",
+                       "--port", str(self.port), "--no-reload", "--no-debugger", "--with-threads"]
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1",
-             "--port", str(self.port), "--no-reload", "--no-debugger", "--with-threads"],
-            cwd=PROJECT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT,
-            stdin=subprocess.DEVNULL,
+            [sys.executable, *command], cwd=PROJECT, env=self.env, stdout=self._log,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
         )
         self._wait_until_listening()
-        self._check_single_process()
+        if self.gunicorn is None:
+            self._check_single_process()
         lines = [line for line in self.flask("tokens", "create", "--user", "admin").splitlines()
                  if line.strip()]
         if not lines:
@@ -219,24 +229,38 @@ class Server:
                 time.sleep(0.1)
         raise BenchError(f"the server did not answer within {START_TIMEOUT:.0f} s: {self.log_tail()}")
 
-    def _check_single_process(self) -> None:
-        """The pid must be the serving process itself: no reloader parent/child pair."""
+    def children(self) -> list[int]:
+        """The server process's children (gunicorn's workers)."""
         children = []
         for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
             try:
                 children += (task / "children").read_text().split()
             except OSError:
                 pass
+        return [int(pid) for pid in children]
+
+    def _check_single_process(self) -> None:
+        """The pid must be the serving process itself: no reloader parent/child pair."""
+        children = self.children()
         if children:
             raise BenchError(f"the server process {self.proc.pid} has children {children}; "
                              "is a reloader running?")
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
+            workers = self.children() if self.gunicorn is not None else []
+            if self.gunicorn is not None:
+                self.proc.send_signal(signal.SIGINT)  # gunicorn: quick shutdown
+            else:
+                self.proc.terminate()
             try:
                 self.proc.wait(timeout=15)
             except subprocess.TimeoutExpired:
+                for pid in workers:  # gunicorn's master kills these, but it is stuck
+                    try:
+                        os.kill(pid, signal.SIGKILL)
+                    except OSError:
+                        pass
                 self.proc.kill()
                 self.proc.wait(timeout=15)
         if self._log is not None:
