@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app, request
 from werkzeug.datastructures import FileStorage
+from werkzeug.wsgi import LimitedStream
 
 from repository import StoredBlob
 
@@ -47,8 +48,15 @@ def store_raw_body(*, md5: bool = True) -> tuple[StoredBlob, str]:
     """
     if not request.mimetype:
         raise ApiError(415, "send the file's media type in the Content-Type header")
+    stream = request.stream
+    if request.content_length is not None:
+        # Stop at the declared length instead of reading until the stream says it ended:
+        # under gunicorn (which sets wsgi.input_terminated) werkzeug caps the stream at
+        # MAX_CONTENT_LENGTH and answers a read past that cap with 413, so a body of
+        # exactly the limit was read whole and then refused.
+        stream = LimitedStream(stream, request.content_length)
     blob = get_repository().blobs.put(
-        request.stream, max_size=current_app.config["MAX_CONTENT_LENGTH"], md5=md5
+        stream, max_size=current_app.config["MAX_CONTENT_LENGTH"], md5=md5
     )
     return blob, request.mimetype
 

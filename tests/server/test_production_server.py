@@ -25,19 +25,21 @@ from .conftest import AUTH, PASSWORD, free_port
 
 WORKERS = 2
 WORKER_TIMEOUT = 2
+#: ASSETS_MAX_CONTENT_LENGTH of the server: small, so that a body at the limit is quick.
+LIMIT = 2 * 1024 * 1024
 #: How long a client waits for an answer before the test calls it unanswered: a bound on
 #: a hang, not a measure of speed.
 PATIENCE = 15
 
 
 class Gunicorn:
-    def __init__(self, instance: Path, *args: str) -> None:
+    def __init__(self, instance: Path, *args: str, **settings: str) -> None:
         self.port = free_port()
         env = {k: v for k, v in os.environ.items()
                if not k.startswith(("ASSETS_", "GUNICORN_", "WEB_CONCURRENCY"))}
         env.update(ASSETS_INSTANCE_PATH=str(instance), ASSETS_ADMIN_PASSWORD=PASSWORD,
                    # gunicorn ≥ 25.1 opens a control socket there, else in $HOME/.gunicorn
-                   XDG_RUNTIME_DIR=str(instance.parent))
+                   XDG_RUNTIME_DIR=str(instance.parent), **settings)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:app.gunicorn_conf",
              "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", *args],
@@ -97,7 +99,8 @@ def answer_status(sock: socket.socket) -> int:
 @pytest.fixture(scope="module")
 def production(tmp_path_factory):
     server = Gunicorn(tmp_path_factory.mktemp("production") / "instance",
-                      "--workers", str(WORKERS), "--timeout", str(WORKER_TIMEOUT))
+                      "--workers", str(WORKERS), "--timeout", str(WORKER_TIMEOUT),
+                      ASSETS_MAX_CONTENT_LENGTH=str(LIMIT))
     try:
         server.wait_until_answering()
         yield server
@@ -162,3 +165,24 @@ def test_an_upload_lasting_longer_than_the_worker_timeout_is_not_cut(production)
     status, stored = production.get("/api/assets/steady.bin/renditions/original")
     assert status == 200
     assert hashlib.sha256(stored).hexdigest() == digest.hexdigest()
+
+
+def test_a_raw_upload_of_exactly_the_size_limit_is_stored_and_one_byte_more_is_refused(production):
+    """gunicorn marks its input as terminated, and werkzeug then caps the stream at the
+    limit and answers a read past the cap with 413: a body of exactly the limit must still
+    be read to its declared end, and no further."""
+    data = os.urandom(LIMIT)
+    sock = production.open_upload("at-limit.bin", LIMIT)
+    try:
+        sock.sendall(data)
+        assert answer_status(sock) == 201
+    finally:
+        sock.close()
+    assert production.get("/api/assets/at-limit.bin/renditions/original") == (200, data)
+
+    sock = production.open_upload("over.bin", LIMIT + 1)  # refused on its Content-Length
+    try:
+        assert answer_status(sock) == 413
+    finally:
+        sock.close()
+    assert production.get("/api/assets/over.bin.json")[0] == 404
