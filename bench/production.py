@@ -1,6 +1,6 @@
 """Slow clients against the production set-up, ``gunicorn -c python:app.gunicorn_conf``.
 
-Three questions, each asked of a fresh server:
+Four questions, each asked of a fresh server:
 
 1. **Are others answered while slow clients hold connections?** 30 connections send a
    request line and then one byte of a header every second, never finishing their headers,
@@ -19,9 +19,12 @@ Three questions, each asked of a fresh server:
    worker timeout kills the worker serving it.
 3. **Does memory stay flat during it?** The peak RSS of the master and all workers together
    (each process's ``VmHWM`` after a reset, summed) against their RSS before.
+4. **What does gunicorn cost a fast upload?** 100 MiB raw POSTs from a file to the
+   production set-up and to Flask's development server (what the ``upload`` benchmark
+   measures), alternating, median of 5 after a warm-up round.
 
-``--quick`` runs gunicorn with ``--timeout 5`` (both set-ups), 10 probes, and uploads
-80 MiB at 8 MiB/s (10 s, twice the timeout).
+``--quick`` runs gunicorn with ``--timeout 5`` (both set-ups), 10 probes, uploads
+80 MiB at 8 MiB/s (10 s, twice the timeout), and 10 MiB in question 4.
 """
 from __future__ import annotations
 
@@ -36,8 +39,9 @@ from typing import Iterator
 from app import gunicorn_conf as conf
 
 from .memory import numbered_chunks
-from .report import Row, median, mib, ms, progress
-from .server import BenchError, Server, proc_status, reset_peak_rss
+from .report import Row, median, mib, ms, progress, ratio, spread
+from .server import BenchError, Server, file_chunks, proc_status, reset_peak_rss
+from .upload import make_source
 
 PRODUCTION = ["-c", "python:app.gunicorn_conf", "--access-logfile", "/dev/null"]
 #: gunicorn's defaults, as the README's earlier `gunicorn -w 4 'app:create_app()'`.
@@ -294,4 +298,29 @@ def run(workdir: Path, quick: bool) -> list[Row]:
     rows.append(Row("  same, gunicorn defaults (sync, -w 4)",
                     f"{status or 'cut'} after {seconds:.1f} s {detail[:40]!r}".rstrip(),
                     f"pacing alone: {pacing:.1f} s", f"{seconds / pacing:.2f}x", "(info)"))
+    rows += upload_speed(workdir, quick)
     return rows
+
+
+def upload_speed(workdir: Path, quick: bool) -> list[Row]:
+    """The same raw uploads to the production set-up and to Flask's development server
+    (which the ``upload`` benchmark measures), alternating, median of 5."""
+    size = (10 if quick else 100) * 2**20
+    times: dict[str, list[float]] = {"production": [], "flask": []}
+    with Server(workdir, "speed-prod", PRODUCTION) as prod, Server(workdir, "speed-dev") as dev:
+        source = prod.dir / "source.bin"
+        make_source(source, size)
+        with prod.client() as to_prod, dev.client() as to_dev:
+            for i in range(6):  # the first round warms up
+                for name, client in (("production", to_prod), ("flask", to_dev)):
+                    started = time.perf_counter()
+                    client.upload((f"speed-{i}.bin",), file_chunks(source), size)
+                    if i:
+                        times[name].append(time.perf_counter() - started)
+    progress(f"upload speed: production {spread(times['production'])}, "
+             f"flask {spread(times['flask'])}")
+    prod_s, dev_s = median(times["production"]), median(times["flask"])
+    return [Row(f"upload {size // 2**20} MB (raw POST) to the production set-up, median of 5",
+                f"{ms(prod_s)} ({mib(size / prod_s)}/s)",
+                f"Flask's server: {ms(dev_s)} ({mib(size / dev_s)}/s)", ratio(prod_s, dev_s),
+                "(info)")]
