@@ -1,4 +1,5 @@
-"""``python -m bench [upload] [listing] [transfer] [memory] [emporix] [renditions] [production] [--quick] [--workdir DIR]``."""
+"""``python -m bench [upload] [listing] [transfer] [memory] [emporix] [renditions] [logins]
+[production] [--quick] [--workdir DIR]``."""
 from __future__ import annotations
 
 import argparse
