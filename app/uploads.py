@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import mimetypes
 from typing import Any
 
@@ -9,7 +10,8 @@ from flask import current_app, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.wsgi import LimitedStream
 
-from repository import StoredBlob
+from repository import InvalidValue, StoredBlob
+from repository.values import check_json
 
 from . import get_repository
 from .errors import ApiError
@@ -35,10 +37,37 @@ def json_body() -> Any:
     data = request.stream.read(MAX_JSON_BYTES + 1)
     if len(data) > MAX_JSON_BYTES:
         raise ApiError(413, f"a JSON body must be at most {MAX_JSON_BYTES} bytes")
+    return parse_json(data or b"null")
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return number
+
+
+def parse_json(data: bytes | str, what: str = "the body") -> Any:
+    """Request JSON, parsed by the rules of what the repository stores (see
+    :mod:`repository.values`): every API's JSON goes through here. Raises ApiError 400
+    saying what to fix for text that is not JSON, for ``NaN``, ``Infinity`` and numbers
+    out of range, for nesting deeper than the limit, and for strings (keys too) holding
+    NUL or an unpaired surrogate such as ``"\\ud800"``."""
     try:
-        return json.loads(data or b"null")
+        value = json.loads(data, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except RecursionError:
+        raise ApiError(400, f"{what} nests objects and arrays too deeply") from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise ApiError(400, f"the body is not valid JSON: {error}") from None
+        raise ApiError(400, f"{what} is not valid JSON: {error}") from None
+    try:
+        check_json(value, "the JSON")
+    except InvalidValue as error:
+        raise ApiError(400, f"{what} is refused: {error}") from None
+    return value
 
 
 def store_raw_body(*, md5: bool = True) -> tuple[StoredBlob, str]:

@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from . import values
 from .models import Job, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -101,6 +102,7 @@ class JobQueue:
         A failed job of the same node and kind is superseded and goes. ``new_node`` (the
         node was created in this transaction, so it has no jobs) saves both look-ups.
         """
+        values.check_json(payload, "a job's payload")
         exists = None
         if not new_node:
             same = [Job.node_id == node_id, Job.kind == kind]

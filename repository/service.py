@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.schema import CreateIndex
 
-from . import entries, paths
+from . import entries, paths, values
 from .access import (
     ADD_CHILD_NODES,
     ADMINISTRATORS,
@@ -459,6 +459,9 @@ class Repository:
         if node_id is not None and not _storable(node_id, MAX_ID_LENGTH):
             raise InvalidValue(f"an id must be 1 to {MAX_ID_LENGTH} characters, without NUL")
         _check_mime(mime_type)
+        values.check_properties(properties)
+        for job_payload in (jobs or {}).values():
+            values.check_json(job_payload, "a job's payload")
         try:
             with self._write() as s:
                 parent = self._locate_parent(s, path, ADD_CHILD_NODES)
@@ -533,6 +536,7 @@ class Repository:
         a client's next conditional update is not refused because a background job ran.
         """
         _check_mime(mime_type)
+        values.check_properties(properties)
         try:
             with self._write() as s:
                 row = self._resolve(s, path, MODIFY_PROPERTIES, lock=True).row
@@ -1007,12 +1011,14 @@ def _add_missing_columns(connection) -> None:
 
 
 def _storable(value: str, max_length: int) -> bool:
-    return isinstance(value, str) and 0 < len(value) <= max_length and "\x00" not in value
+    return isinstance(value, str) and 0 < len(value) <= max_length \
+        and values.bad_text(value) is None
 
 
 def _check_mime(mime_type: str | None) -> None:
     if mime_type is not None and not _storable(mime_type, MAX_MIME_LENGTH):
-        raise InvalidValue(f"a media type must be 1 to {MAX_MIME_LENGTH} characters")
+        raise InvalidValue(f"a media type must be 1 to {MAX_MIME_LENGTH} characters of "
+                           "Unicode text without NUL")
 
 
 def _make_engine(database_url: str, *, echo: bool) -> Engine:

@@ -23,7 +23,7 @@ from .. import get_repository
 from ..auth import ASSETS, CHALLENGE, act_as, identify
 from ..errors import ApiError, add_routing_error_renderer, status_for
 from .. import uploads
-from ..uploads import form_file, is_form, is_json, json_body
+from ..uploads import form_file, is_form, is_json, json_body, parse_json
 from . import bp, urls
 from .locate import Target, locate
 from .representation import (
@@ -326,10 +326,7 @@ def create_comment(target: Target) -> Response:
     annotation = source.get("annotationData")
     if annotation not in (None, ""):
         if isinstance(annotation, str):
-            try:
-                annotation = json.loads(annotation)
-            except ValueError as error:
-                raise ApiError(400, f"annotationData must be JSON: {error}") from None
+            annotation = parse_json(annotation, "annotationData")
         properties["annotationData"] = annotation
     name = f"{int(time.time() * 1000):013d}-{secrets.token_hex(4)}"
     repository.create(asset.path + (name,), COMMENT, properties=properties)

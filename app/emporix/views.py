@@ -57,7 +57,7 @@ from repository.query import Selection, SortKey, parse_q, parse_sort
 
 from .. import get_repository, system_repository
 from ..errors import ApiError, status_for
-from ..uploads import is_form, is_json, json_body, media_type_of
+from ..uploads import is_form, is_json, json_body, media_type_of, parse_json
 from . import schemas as S
 from ..auth import EMPORIX, act_as_public_reader
 from .auth import FAULT, Refused, authorize
@@ -212,9 +212,9 @@ def body_part() -> Any:
         if len(text) > MAX_BODY_PART:
             raise EmporixError(400, f"The part named [body] exceeds {MAX_BODY_PART} bytes.")
     try:
-        return json.loads(text)
-    except (ValueError, UnicodeDecodeError) as error:
-        raise EmporixError(400, f"The part named [body] is not valid JSON: {error}") from None
+        return parse_json(text, "The part named [body]")
+    except ApiError as error:
+        raise EmporixError(400, error.message) from None
 
 
 def file_part() -> FileStorage:
