@@ -298,6 +298,7 @@ class Repository:
     # -- reading --------------------------------------------------------------------------
 
     def get(self, path: RepoPath) -> Node:
+        path = paths.normalize(path)
         with self._read() as s:
             return self._to_node(s, self._resolve(s, path).row, path)
 
@@ -366,8 +367,9 @@ class Repository:
             raise InvalidValue("offset must not be negative")
         if limit is not None and limit < 1:
             raise InvalidValue("limit must be at least 1")
+        path = paths.normalize(path)
         if after is not None:
-            paths.check_name(after)
+            after = paths.check_name(after)
         with self._read() as s:
             found = self._resolve(s, path)
             where = [NodeRow.parent_id == found.row.id, *self._readable_children(s, found, path)]
@@ -409,6 +411,7 @@ class Repository:
             raise InvalidValue("offset must not be negative")
         if limit is not None and limit < 1:
             raise InvalidValue("limit must be at least 1")
+        path = paths.normalize(path)
         dialect = self.engine.dialect.name
         condition = selection.where(dialect)
         order = selection.order_by(dialect) + [NodeRow.name]
@@ -453,7 +456,7 @@ class Repository:
         """
         if not path:
             raise AlreadyExists("the root folder always exists")
-        paths.check_new_name(path[-1])
+        path = paths.normalize(path[:-1]) + (paths.check_new_name(path[-1]),)
         if blob is not None and kind not in BINARY_KINDS:
             raise InvalidOperation(f"a {kind} has no binary")
         if node_id is not None and not _storable(node_id, MAX_ID_LENGTH):
@@ -537,6 +540,7 @@ class Repository:
         """
         _check_mime(mime_type)
         values.check_properties(properties)
+        path = paths.normalize(path)
         try:
             with self._write() as s:
                 row = self._resolve(s, path, MODIFY_PROPERTIES, lock=True).row
@@ -581,6 +585,7 @@ class Repository:
         """Delete a node and its whole subtree (the database cascades)."""
         if not path:
             raise Forbidden("the root folder cannot be deleted")
+        path = paths.normalize(path)
         with self._write() as s:
             found = self._resolve(s, path, REMOVE_NODE)
             self._check_removal(s, found, path)
@@ -614,7 +619,8 @@ class Repository:
             raise Forbidden(f"the root folder cannot be the source of a {verb}")
         if not destination:
             raise Forbidden(f"the root folder cannot be the destination of a {verb}")
-        paths.check_new_name(destination[-1])
+        source = paths.normalize(source)
+        destination = paths.normalize(destination[:-1]) + (paths.check_new_name(destination[-1]),)
         if source == destination:
             raise Forbidden(f"cannot {verb} {paths.to_text(source)} onto itself")
         if paths.is_within(destination, source):
