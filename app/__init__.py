@@ -35,6 +35,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     repository = Repository(
         app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'assets.db'}",
         app.config["BLOB_ROOT"] or str(Path(app.instance_path) / "blobs"),
+        listing_budget=app.config["LISTING_TIME_BUDGET"],
     )
     repository.create_schema()
     app.extensions["repository"] = repository

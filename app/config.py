@@ -23,6 +23,9 @@ LOGIN_MAX_FAILURES_PER_USER = 10
 #: Folder listings: page size when ``limit`` is absent, and the largest allowed.
 LISTING_DEFAULT_LIMIT = 20
 LISTING_MAX_LIMIT = 1000
+#: Seconds a listing (a folder page, an Emporix query) may take before it is stopped and
+#: answered 400; None: no limit.
+LISTING_TIME_BUDGET = 5.0
 #: Blobs younger than this are never garbage-collected (an upload may be committing).
 GC_GRACE_SECONDS = 3600
 #: Emporix Media: largest file of a BLOB asset (bytes); larger → 413, nothing stored.

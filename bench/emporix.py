@@ -8,7 +8,11 @@ apart. The request is
         &sort=metadata.createdAt:desc&pageSize=60&pageNumber=1 (and 100)
 
 with a tenant-bound ``media.asset_read`` token, median of 10 after a warm-up (``--quick``:
-10,000 assets, pages 1 and 20, median of 3). The baseline is the same SQL statement (the one ``Repository.query_children``
+10,000 assets, pages 1 and 20, median of 3). Then the regexes that used to run away
+(Python's backtracking ``re`` behind SQLite's REGEXP): ``url:~`` with 46 ``a?`` and 46
+``a``, and ``.*``/``a*`` piled up, over the same assets, of which every hundredth LINK
+has a url ending in 45 ``a``; each must answer (200, or the 400 of the listing's time
+budget) within a second. The baseline is the same SQL statement (the one ``Repository.query_children``
 builds, with the same parameters) executed directly through SQLAlchemy Core on a connection
 in the benchmark process: what the database alone costs.
 """
@@ -36,6 +40,11 @@ SORT = "metadata.createdAt:desc"
 PAGE_SIZE = 60
 DEEP_PAGE = 100
 BLOB_SIZES = [1000 * (i + 1) for i in range(10)]
+#: Regexes that take exponential time in a backtracking engine on a run of "a".
+RUNAWAY_QS = {
+    "a?^46 a^46": "url:~" + "a?" * 46 + "a" * 46,
+    "(.*)^8 (a*)^8 b": "url:~" + ".*" * 8 + "a*" * 8 + "b",
+}
 
 
 def asset_rows(parent_id: str, n: int) -> tuple[list[dict], list[dict]]:
@@ -51,7 +60,8 @@ def asset_rows(parent_id: str, n: int) -> tuple[list[dict], list[dict]]:
         if i % 3:
             doc["refIds"] = [{"id": f"cat{i % 50}", "type": "CATEGORY" if i % 4 else "BRAND"}]
         if not is_blob:
-            doc["url"] = f"https://example.com/{i}.html"
+            doc["url"] = f"https://example.com/{i}.html" if i % 200 != 1 else \
+                "https://example.com/" + "a" * 45
         else:
             doc["details"] = {"filename": f"file-{i}.jpg"}
         when = start.replace(microsecond=0) - timedelta(seconds=n - i)
@@ -129,6 +139,12 @@ def run(workdir: Path, quick: bool) -> list[Row]:
                     started = time.perf_counter()
                     client.request("GET", url, expect=[200])
                     times[page].append(time.perf_counter() - started)
+            runaway: dict[str, tuple[float, int]] = {}
+            for name, q in RUNAWAY_QS.items():
+                url = "/media/bench/assets?" + urlencode({"q": q, "pageSize": PAGE_SIZE})
+                started = time.perf_counter()
+                response = client.request("GET", url, expect=[200, 400])
+                runaway[name] = (time.perf_counter() - started, response.status)
         finally:
             client.close()
     for page, values in times.items():
@@ -140,4 +156,10 @@ def run(workdir: Path, quick: bool) -> list[Row]:
         result.append(Row(
             f"emporix list {size} assets, q+sort, page {page} ({PAGE_SIZE}/page)", ms(http_s),
             f"same SQL directly: {ms(sql_s)}", ratio(http_s, sql_s), "(info)"))
+    first_page = median(times[1])
+    for name, (seconds, status) in runaway.items():
+        result.append(Row(
+            f"emporix list {size} assets, q=url:~{name} (answer {status})", ms(seconds),
+            f"q+sort page 1: {ms(first_page)}", ratio(seconds, first_page), "<= 1 s",
+            seconds <= 1.0))
     return result

@@ -14,6 +14,7 @@ from .errors import (
     ParentMissing,
     PreconditionFailed,
     PropertyTaken,
+    QueryTimeout,
     RepositoryError,
 )
 from .service import FOLDER, ASSET, RENDITION, COMMENT, Node, Page, Repository
@@ -21,5 +22,5 @@ from .service import FOLDER, ASSET, RENDITION, COMMENT, Node, Page, Repository
 __all__ = [
     "AccessDenied",    "ASSET", "COMMENT", "FOLDER", "RENDITION",
     "AlreadyExists", "BlobStore", "Forbidden", "InvalidOperation", "InvalidPath", "InvalidValue", "Node", "NotFound", "Page",
-    "ParentMissing", "PreconditionFailed", "PropertyTaken", "Repository", "RepositoryError", "StoredBlob",
+    "ParentMissing", "PreconditionFailed", "PropertyTaken", "QueryTimeout", "Repository", "RepositoryError", "StoredBlob",
 ]

@@ -45,3 +45,8 @@ class InvalidOperation(RepositoryError):
 
 class InvalidValue(RepositoryError):
     """An argument is out of range or too long (a media type, an id, a page size)."""
+
+
+class QueryTimeout(InvalidValue):
+    """A listing took longer than its time budget (``Repository.listing_budget``) and was
+    stopped: the filter is too costly for the data it runs on."""

@@ -18,7 +18,10 @@ Dotted fields reach into JSON objects and arrays: at every step an array stands 
 its elements, so ``refIds.id:X`` holds when some element of ``refIds`` has the id X. All the
 conditions of one clause must hold on the same value. Unquoted numbers also match JSON
 numbers; quoted values match strings only. Equality is case-sensitive; regexes are
-unanchored searches. Date columns compare as instants at millisecond precision (what the
+unanchored searches in RE2's syntax, which runs in time linear in the text whatever the
+pattern (SQLite evaluates REGEXP with RE2 itself, see :func:`sqlite_regexp`; PostgreSQL
+with its own engine, and every listing has a time budget, see
+``Repository.query_children``). Date columns compare as instants at millisecond precision (what the
 APIs show); dates inside JSON compare as text.
 """
 from __future__ import annotations
@@ -47,6 +50,7 @@ from sqlalchemy import (
     select,
     true,
 )
+import re2
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -263,17 +267,48 @@ def _regex(clause: str, value: Value) -> Condition:
         raise _bad(clause, "the regex is empty")
     if len(pattern) > MAX_REGEX_LENGTH:
         raise _bad(clause, f"a regex has at most {MAX_REGEX_LENGTH} characters")
-    try:
-        re.compile(pattern)
-    except re.error as error:
-        raise _bad(clause, f"not a valid regex ({error})") from None
-    if _nested_quantifier(pattern):
-        raise _bad(clause, "a repeated group may not contain a repetition or '|' "
-                           "(such regexes can take exponential time)")
     if re.search(r"\\\d|\(\?[^:]", pattern):
         raise _bad(clause, "back-references, look-arounds and inline flags are not "
                            "supported in regexes")
+    try:
+        compile_regex(pattern)
+    except re2.error as error:
+        raise _bad(clause, f"not a valid regex ({_re2_message(error)})") from None
+    if _nested_quantifier(pattern):
+        raise _bad(clause, "a repeated group may not contain a repetition or '|' "
+                           "(PostgreSQL's engine may take exponential time on them)")
     return Condition("regex", Value(pattern, quoted=True))
+
+
+def _re2_options() -> re2.Options:
+    options = re2.Options()
+    options.log_errors = False  # a client's bad pattern is a 400, not a line on stderr
+    return options
+
+
+_RE2_OPTIONS = _re2_options()
+
+
+@lru_cache(maxsize=256)
+def compile_regex(pattern: str):
+    """``pattern`` compiled by RE2 (linear-time matching, no back-references); raises
+    ``re2.error``. Compiled patterns are kept: SQLite calls REGEXP once per row."""
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
+def _re2_message(error: Exception) -> str:
+    text = error.args[0] if error.args else str(error)
+    return text.decode("utf-8", "replace") if isinstance(text, bytes) else str(text)
+
+
+def sqlite_regexp(pattern: str | None, value: str | None) -> bool | None:
+    """SQLite's ``value REGEXP pattern`` (SQLite passes the pattern first), by RE2."""
+    if pattern is None or value is None:
+        return None
+    try:
+        return compile_regex(pattern).search(value) is not None
+    except re2.error:  # parse_q refuses such patterns; never fail a whole query on one
+        return False
 
 
 def _nested_quantifier(pattern: str) -> bool:

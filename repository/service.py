@@ -18,7 +18,7 @@ from typing import Any, Iterable, Iterator, NamedTuple
 from sqlalchemy import bindparam, delete, event, func, insert, inspect, literal, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine, create_engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.schema import CreateIndex
 
@@ -49,11 +49,12 @@ from .errors import (
     ParentMissing,
     PreconditionFailed,
     PropertyTaken,
+    QueryTimeout,
 )
 from .jobs import JobQueue
 from .models import ROOT_ID, SIBLING_UNIQUE_PROPERTY, Base, Blob, Group, NodeRow, utcnow
 from .paths import RepoPath
-from .query import Selection
+from .query import Selection, sqlite_regexp
 
 FOLDER = "folder"
 ASSET = "asset"
@@ -68,6 +69,12 @@ MAX_MIME_LENGTH = 255
 MOVE_LOCK_KEY = 0x61737365
 #: Key of the PostgreSQL advisory lock that serialises schema creation.
 SCHEMA_LOCK_KEY = 0x61737366
+#: Seconds a listing (its count and its page) may take before it is stopped.
+DEFAULT_LISTING_BUDGET = 5.0
+#: SQLite virtual-machine steps between two looks at a listing's clock.
+PROGRESS_STEPS = 1000
+#: PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout.
+QUERY_CANCELED = "57014"
 
 #: The lookup every path resolution repeats, built once (building it per call dominated
 #: the cost of small requests).
@@ -178,8 +185,11 @@ class Repository:
     the same store acting for a request's caller; the web doors only ever use such views.
     """
 
-    def __init__(self, database_url: str, blob_root: str, *, echo: bool = False) -> None:
+    def __init__(self, database_url: str, blob_root: str, *, echo: bool = False,
+                 listing_budget: float | None = DEFAULT_LISTING_BUDGET) -> None:
         self.engine = _make_engine(database_url, echo=echo)
+        #: Seconds each listing may take (None: no limit); see :meth:`_listing`.
+        self.listing_budget = listing_budget
         self.blobs = BlobStore(blob_root)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: Work left for later by changes (a new binary → renditions); see repository.jobs.
@@ -291,6 +301,41 @@ class Repository:
                 s.connection(execution_options={"sqlite_immediate": True})
             yield s
 
+    @contextmanager
+    def _listing(self) -> Iterator[Session]:
+        """A read transaction that stops after :attr:`listing_budget` seconds with
+        :class:`QueryTimeout`: a costly filter (a regex over every JSON document of a large
+        folder) must not hold a connection and a worker for as long as it likes.
+
+        PostgreSQL cancels a statement running longer (``statement_timeout``, for this
+        transaction only); SQLite looks at the clock every :data:`PROGRESS_STEPS` steps of
+        its virtual machine (a progress handler) and interrupts the query once it passed.
+        """
+        budget = self.listing_budget
+        try:
+            with self._read() as s:
+                if budget is None:
+                    yield s
+                    return
+                connection = s.connection()
+                if self.engine.dialect.name == "postgresql":
+                    milliseconds = max(1, round(budget * 1000))
+                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
+                    yield s
+                    return
+                raw = connection.connection.driver_connection
+                deadline = time.monotonic() + budget
+                raw.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
+                try:
+                    yield s
+                finally:
+                    raw.set_progress_handler(None, PROGRESS_STEPS)
+        except OperationalError as error:
+            if not _budget_exceeded(error):
+                raise
+            raise QueryTimeout(f"the listing took longer than its time budget of {budget:g} "
+                               "seconds and was stopped") from None
+
     def _insert_ignore(self, table):
         dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
         return dialect.insert(table).on_conflict_do_nothing()
@@ -370,7 +415,7 @@ class Repository:
         path = paths.normalize(path)
         if after is not None:
             after = paths.check_name(after)
-        with self._read() as s:
+        with self._listing() as s:
             found = self._resolve(s, path)
             where = [NodeRow.parent_id == found.row.id, *self._readable_children(s, found, path)]
             if kinds is not None:
@@ -416,7 +461,7 @@ class Repository:
         condition = selection.where(dialect)
         order = selection.order_by(dialect) + [NodeRow.name]
         try:
-            with self._read() as s:
+            with self._listing() as s:
                 found = self._resolve(s, path)
                 where = [NodeRow.parent_id == found.row.id, condition,
                          *self._readable_children(s, found, path)]
@@ -1016,6 +1061,13 @@ def _add_missing_columns(connection) -> None:
                 connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
 
 
+def _budget_exceeded(error: OperationalError) -> bool:
+    """Whether the database stopped a statement because its listing ran out of time."""
+    if getattr(error.orig, "sqlstate", None) == QUERY_CANCELED:  # PostgreSQL
+        return True
+    return isinstance(error.orig, sqlite3.OperationalError) and "interrupted" in str(error.orig)
+
+
 def _storable(value: str, max_length: int) -> bool:
     return isinstance(value, str) and 0 < len(value) <= max_length \
         and values.bad_text(value) is None
@@ -1042,6 +1094,9 @@ def _make_engine(database_url: str, *, echo: bool) -> Engine:
         cursor.execute("PRAGMA busy_timeout=30000")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.close()
+        # REGEXP by RE2 (linear time) in place of the Python re that SQLAlchemy registers,
+        # which backtracks: "a?"*46 + "a"*46 ran for minutes.
+        dbapi_connection.create_function("regexp", 2, sqlite_regexp, deterministic=True)
 
     @event.listens_for(engine, "begin")
     def _begin(connection):

@@ -50,6 +50,7 @@ from repository import (
     NotFound,
     ParentMissing,
     PreconditionFailed,
+    QueryTimeout,
     RepositoryError,
 )
 from repository.blobs import BlobTooLarge
@@ -338,10 +339,28 @@ def list_assets(tenant: str, args: dict[str, Any]):
         if count and offset > 2**62:
             total = get_repository().query_children(
                 tenant_folder(tenant), selection, limit=1, count=True).total
+    except QueryTimeout as error:
+        raise EmporixError(400, _too_slow(clauses, sort, error)) from None
     except InvalidValue as error:
         raise EmporixError(400, str(error)) from None
     headers = {"X-Total-Count": str(total)} if count else {}
     return json_response([asset_document(tenant, node) for node in nodes], 200, headers)
+
+
+def _too_slow(clauses: list, sort: list, error: QueryTimeout) -> str:
+    """Which part of the request to change when its listing ran out of time: the regex
+    clauses of ``q`` (the usual cost), else all of ``q``, else the sort."""
+    named = [c.text for c in clauses
+             if any(cond.op == "regex" for alt in c.alternatives for cond in alt)] \
+        or [c.text for c in clauses]
+    if named:
+        listed = ", ".join(f"'{text}'" for text in named)
+        clause = "clause" if len(named) == 1 else "clauses"
+        return (f"q: the {clause} {listed} cost too much on this tenant's assets ({error}); "
+                "make it more selective (e.g. anchor a regex with ^) or page with a smaller "
+                "pageSize.")
+    what = "sort" if sort else "the listing"
+    return f"{what}: {error}; use a smaller pageSize."
 
 
 # -- writing ----------------------------------------------------------------------------------
