@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from repository.blobs import BlobTooLarge
 from repository.errors import (
     AlreadyExists,
+    Busy,
     Forbidden,
     InvalidOperation,
     InvalidPath,
@@ -33,6 +34,8 @@ REPOSITORY_STATUS: dict[type[Exception], int] = {
     ParentMissing: 412,
     PreconditionFailed: 412,
     BlobTooLarge: 413,
+    # The database broke a deadlock each time the change was tried: nothing changed.
+    Busy: 503,
 }
 
 

@@ -6,6 +6,7 @@ from .blobs import BlobStore, StoredBlob
 from .errors import (
     AccessDenied,
     AlreadyExists,
+    Busy,
     Forbidden,
     InvalidOperation,
     InvalidPath,
@@ -21,6 +22,6 @@ from .service import FOLDER, ASSET, RENDITION, COMMENT, Node, Page, Repository
 
 __all__ = [
     "AccessDenied",    "ASSET", "COMMENT", "FOLDER", "RENDITION",
-    "AlreadyExists", "BlobStore", "Forbidden", "InvalidOperation", "InvalidPath", "InvalidValue", "Node", "NotFound", "Page",
+    "AlreadyExists", "BlobStore", "Busy", "Forbidden", "InvalidOperation", "InvalidPath", "InvalidValue", "Node", "NotFound", "Page",
     "ParentMissing", "PreconditionFailed", "PropertyTaken", "QueryTimeout", "Repository", "RepositoryError", "StoredBlob",
 ]

@@ -50,3 +50,8 @@ class InvalidValue(RepositoryError):
 class QueryTimeout(InvalidValue):
     """A listing took longer than its time budget (``Repository.listing_budget``) and was
     stopped: the filter is too costly for the data it runs on."""
+
+
+class Busy(RepositoryError):
+    """A change kept colliding with concurrent changes (the database broke a deadlock each
+    time it was tried); nothing was changed, and trying again later may succeed."""

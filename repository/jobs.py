@@ -42,6 +42,7 @@ from sqlalchemy import delete, event, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from . import values
+from .retry import retry_transient
 from .models import Job, utcnow
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -131,6 +132,7 @@ class JobQueue:
             for (node_id, kind), payload in latest.items():
                 self.enqueue_in(s, copies[node_id], kind, new_node=True, payload=payload)
 
+    @retry_transient
     def enqueue(
         self, node_id: str, kind: str = BINARY_CHANGED, *, payload: dict[str, Any] | None = None
     ) -> None:
@@ -165,6 +167,7 @@ class JobQueue:
 
     # -- working ----------------------------------------------------------------------------
 
+    @retry_transient
     def claim_next(self, kind: str | None = None) -> JobRecord | None:
         """Take the oldest pending job and mark it running; None when there is none."""
         wanted = [Job.status == PENDING] + ([Job.kind == kind] if kind else [])
@@ -184,6 +187,7 @@ class JobQueue:
             s.flush()
             return _record(row)
 
+    @retry_transient
     def finish(self, job: JobRecord, *, failed: str | None = None) -> None:
         """Done (the row goes), or failed with a reason (the row stays, for the record)."""
         with self._repo._write() as s:
@@ -193,6 +197,7 @@ class JobQueue:
                 s.execute(update(Job).where(Job.id == job.id).values(
                     status=FAILED, reason=failed[:MAX_REASON], finished=utcnow()))
 
+    @retry_transient
     def requeue_stale(
         self, older_than: float, *, max_attempts: int | None = 3, kind: str | None = None
     ) -> int:
@@ -221,6 +226,7 @@ class JobQueue:
             self._wake()
         return (failed or 0) + (back or 0)
 
+    @retry_transient
     def discard_failed(self, node_id: str) -> None:
         """Forget the failed jobs of a node (its work was done some other way since)."""
         with self._repo._write() as s:

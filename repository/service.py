@@ -55,6 +55,7 @@ from .jobs import JobQueue
 from .models import ROOT_ID, SIBLING_UNIQUE_PROPERTY, Base, Blob, Group, NodeRow, utcnow
 from .paths import RepoPath
 from .query import Selection, sqlite_regexp
+from .retry import retry_transient
 
 FOLDER = "folder"
 ASSET = "asset"
@@ -479,6 +480,7 @@ class Repository:
 
     # -- writing --------------------------------------------------------------------------
 
+    @retry_transient
     def create(
         self,
         path: RepoPath,
@@ -563,6 +565,7 @@ class Repository:
             raise AlreadyExists(f"{paths.to_text(path)} exists and is a {node.kind}, not a folder")
         return node
 
+    @retry_transient
     def update(
         self,
         path: RepoPath,
@@ -626,6 +629,7 @@ class Repository:
             self._raise_if_property_taken(path[:-1], properties, except_id=self._system.get(path).id)
             raise
 
+    @retry_transient
     def delete(self, path: RepoPath) -> None:
         """Delete a node and its whole subtree (the database cascades)."""
         if not path:
@@ -656,6 +660,7 @@ class Repository:
             source, destination, overwrite=overwrite, copy_depth="infinity" if recursive else "0"
         )
 
+    @retry_transient
     def _transfer(
         self, source: RepoPath, destination: RepoPath, *, overwrite: bool, copy_depth: str | None
     ) -> bool:
@@ -786,6 +791,7 @@ class Repository:
             s.execute(update(Blob).where(Blob.sha256 == blob.sha256, Blob.md5.is_(None))
                       .values(md5=blob.md5))
 
+    @retry_transient
     def md5_of(self, blob: StoredBlob) -> str:
         """The blob's md5, computed from its bytes (once, then kept) if the upload skipped it."""
         if blob.md5 is not None:
@@ -799,6 +805,7 @@ class Repository:
             s.execute(update(Blob).where(Blob.sha256 == blob.sha256).values(md5=md5))
         return md5
 
+    @retry_transient
     def collect_garbage(self, *, grace_seconds: float = 3600) -> tuple[int, int]:
         """Remove blobs no node references. Returns (blobs removed, stale uploads removed).
 
