@@ -12,6 +12,7 @@ from flask import Flask, current_app, g
 from repository import AlreadyExists, Repository
 from repository.access import ANONYMOUS
 from repository.accounts import Accounts
+from repository.blobs import make_private_dirs
 from repository.keys import server_key
 
 from . import config as default_config
@@ -30,12 +31,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         app.config.from_prefixed_env("ASSETS")
     else:
         app.config.from_mapping(test_config)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    make_private_dirs(Path(app.instance_path))  # data of the users: 0700
 
     repository = Repository(
         app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'assets.db'}",
         app.config["BLOB_ROOT"] or str(Path(app.instance_path) / "blobs"),
         listing_budget=app.config["LISTING_TIME_BUDGET"],
+        job_lease_seconds=float(app.config["JOBS_LEASE_SECONDS"]),
     )
     repository.create_schema()
     app.extensions["repository"] = repository

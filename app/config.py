@@ -39,7 +39,10 @@ RENDITIONS_MAX_PIXELS = 89_478_485
 RENDITIONS_WORKER = "thread"
 #: How often the worker looks for jobs other processes stored (it wakes at once for its own).
 RENDITIONS_POLL_SECONDS = 2.0
-#: A job running longer than this lost its worker and is run again, at most
-#: RENDITIONS_MAX_ATTEMPTS times in all.
-RENDITIONS_JOB_TIMEOUT = 600
+#: A rendition job whose worker died is run again, at most RENDITIONS_MAX_ATTEMPTS times
+#: in all.
 RENDITIONS_MAX_ATTEMPTS = 3
+#: Seconds a running job (renditions, media imports) stays its worker's without the
+#: worker's heartbeat (renewed every third of it); a job whose process died is taken up
+#: again by another once this ran out.
+JOBS_LEASE_SECONDS = 10.0

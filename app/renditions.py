@@ -64,7 +64,6 @@ def init_app(app: Flask) -> None:
     worker = Worker(
         app.extensions["repository"], settings,
         poll_seconds=float(app.config["RENDITIONS_POLL_SECONDS"]),
-        stale_seconds=float(app.config["RENDITIONS_JOB_TIMEOUT"]),
         max_attempts=int(app.config["RENDITIONS_MAX_ATTEMPTS"]),
     )
     app.extensions[WORKER] = worker
@@ -136,6 +135,8 @@ def run_pending_jobs() -> None:
     """Run the pending rendition jobs now, in this process, until none is left."""
     repository: Repository = current_app.extensions["repository"]
     settings: Settings = current_app.extensions[SETTINGS]
+    repository.jobs.requeue_stale(max_attempts=int(current_app.config["RENDITIONS_MAX_ATTEMPTS"]),
+                                  kind=BINARY_CHANGED)
     total = repository.jobs.count(kind=BINARY_CHANGED)
     ran = failed = 0
     with click.progressbar(length=total, label="Pending rendition jobs", show_pos=True) as bar:

@@ -9,8 +9,10 @@ values), so a real queue could call it too: an RQ or Celery task would be
 
 Failures are never retried: a broken image stays broken. The outcome is on the asset
 (``dam:renditionsStatus`` / ``dam:renditionsError``) and, for a failure, in the job's
-row. Only a job whose worker vanished mid-way (a restart, a crash) runs again, through
-``JobQueue.requeue_stale``, and at most ``max_attempts`` times.
+row. Only a job whose worker vanished mid-way (a restart, a crash, a kill) runs again:
+:func:`run_job` holds the job's lease (``JobQueue.holding``) while it works, so a dead
+worker's lease runs out within seconds and ``JobQueue.requeue_stale`` puts the job back,
+at most ``max_attempts`` times.
 
 The :class:`Worker` is one daemon thread per server process. It claims jobs from the
 database, so it picks up what a previous process left pending, and several processes
@@ -33,9 +35,10 @@ log = logging.getLogger(__name__)
 
 
 def run_job(repository: Repository, job: JobRecord, settings: Settings) -> Outcome:
-    """Process one claimed job and finish it; never raises."""
+    """Process one claimed job (keeping its lease) and finish it; never raises."""
     try:
-        outcome = process_asset(repository, job.node_id, settings)
+        with repository.jobs.holding(job):
+            outcome = process_asset(repository, job.node_id, settings)
     except Exception as error:  # a bug or the database: record it, keep the worker alive
         log.exception("rendition job %s for node %s failed", job.id, job.node_id)
         outcome = Outcome(FAILED, f"internal error: {type(error).__name__}: {error}"[:500])
@@ -74,13 +77,11 @@ class Worker:
         settings: Settings,
         *,
         poll_seconds: float = 2.0,
-        stale_seconds: float = 600.0,
         max_attempts: int = 3,
     ) -> None:
         self.repository = repository
         self.settings = settings
         self.poll_seconds = poll_seconds
-        self.stale_seconds = stale_seconds
         self.max_attempts = max_attempts
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -105,13 +106,11 @@ class Worker:
 
     def _loop(self) -> None:
         wakeup = self.repository.jobs.wakeup
-        next_stale_check = 0.0
         while not self._stop.is_set():
             try:
-                if time.monotonic() >= next_stale_check:
-                    self.repository.jobs.requeue_stale(
-                        self.stale_seconds, max_attempts=self.max_attempts, kind=BINARY_CHANGED)
-                    next_stale_check = time.monotonic() + min(self.stale_seconds, 60.0)
+                # Jobs of dead workers (their leases ran out) first; a read when none.
+                self.repository.jobs.requeue_stale(max_attempts=self.max_attempts,
+                                                   kind=BINARY_CHANGED)
                 wakeup.clear()
                 job = self.repository.jobs.claim_next(BINARY_CHANGED)
             except Exception:  # the database is unreachable: wait and try again

@@ -5,9 +5,19 @@ file under ``<root>/tmp`` while sha256 (and md5, unless the caller skips it) are
 in the same pass; the file is fsync'ed and renamed into place before the caller commits
 the database row that refers to it, so a crash leaves at most an unreferenced file, never
 a row without bytes.
+
+Every folder is made readable by its owner only (0700) and every file (0600, as
+``mkstemp`` makes them): the bytes are the users' assets.
+
+A process uploading holds an advisory lock (``flock``) on its temporary file until the file
+is renamed into place or removed. The kernel drops the lock when the process dies, however
+it dies, so a store opening (every server process and CLI command at start-up) removes the
+temporary files of dead processes (:meth:`BlobStore.remove_dead_uploads`) and leaves
+those of live processes, which may share the folder, alone.
 """
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import io
 import os
@@ -20,6 +30,9 @@ from pathlib import Path
 from typing import BinaryIO, Iterator
 
 CHUNK_SIZE = 1024 * 1024
+#: Folders of the store: readable by their owner only.
+PRIVATE_DIR = 0o700
+UPLOAD_PREFIX = "upload-"
 
 
 class BlobTooLarge(Exception):
@@ -38,7 +51,8 @@ class BlobStore:
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
         self.tmp_dir = self.root / "tmp"
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+        make_private_dirs(self.tmp_dir)
+        self.remove_dead_uploads()
 
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
@@ -59,7 +73,7 @@ class BlobStore:
         if md5:
             digests["md5"] = hashlib.md5(usedforsecurity=False)
         size = 0
-        fd, tmp_name = tempfile.mkstemp(dir=self.tmp_dir, prefix="upload-")
+        fd, tmp_name, lock_fd = self._new_upload()
         try:
             with _Pipeline(fd, list(digests.values())) as pipeline:
                 while chunk := pipeline.read(stream):
@@ -74,7 +88,7 @@ class BlobStore:
                 # protects it until the caller's transaction commits.
                 os.utime(final)
             else:
-                final.parent.mkdir(parents=True, exist_ok=True)
+                make_private_dirs(final.parent)
                 os.replace(tmp_name, final)
                 _fsync_dir(final.parent)
             return StoredBlob(sha256=digest, md5=digests["md5"].hexdigest() if md5 else None,
@@ -82,6 +96,29 @@ class BlobStore:
         finally:
             if os.path.exists(tmp_name):
                 os.unlink(tmp_name)
+            os.close(lock_fd)  # only now: the file is in place or gone
+
+    def _new_upload(self) -> tuple[int, str, int]:
+        """A new temporary file: (its fd for writing, its name, the fd holding its lock).
+
+        The lock sits on a descriptor of its own, so it lasts until the caller closes that
+        one, after the writing descriptor is closed and the file renamed. A sweeping
+        process may have removed the file between its creation and the lock (it looked
+        unlocked): then the file has no name any more, and another is made."""
+        while True:
+            fd, name = tempfile.mkstemp(dir=self.tmp_dir, prefix=UPLOAD_PREFIX)
+            lock_fd = os.open(name, os.O_RDONLY)
+            fcntl.flock(lock_fd, fcntl.LOCK_EX)
+            if os.fstat(lock_fd).st_nlink > 0:
+                return fd, name, lock_fd
+            os.close(lock_fd)
+            os.close(fd)
+
+    def remove_dead_uploads(self) -> int:
+        """Remove the temporary files of uploads whose process died (nothing holds their
+        lock any more); returns how many. Live uploads, of this or another process, hold
+        their locks and stay."""
+        return sum(_remove_unless_locked(tmp) for tmp in self.tmp_dir.iterdir())
 
     def md5_of(self, sha256: str) -> str:
         """Compute the md5 of a stored blob by reading it once."""
@@ -117,14 +154,14 @@ class BlobStore:
             return False
 
     def remove_stale_uploads(self, older_than: float) -> int:
-        """Remove temporary files left by uploads that were cut off (a crash, a kill)."""
+        """Remove temporary files older than ``older_than`` seconds left by uploads that
+        were cut off (a crash, a kill); a live upload's (locked) file stays, however old."""
         removed = 0
         now = time.time()
         for tmp in self.tmp_dir.iterdir():
             try:
                 if now - tmp.stat().st_mtime >= older_than:
-                    tmp.unlink()
-                    removed += 1
+                    removed += _remove_unless_locked(tmp)
             except FileNotFoundError:
                 pass
         return removed
@@ -273,6 +310,37 @@ def _read_into(stream: BinaryIO, buffer: bytearray) -> int:
     data = stream.read(len(buffer))
     buffer[: len(data)] = data
     return len(data)
+
+
+def _remove_unless_locked(tmp: Path) -> bool:
+    """Remove an upload's temporary file unless a live process holds its lock."""
+    try:
+        lock_fd = os.open(tmp, os.O_RDONLY)
+    except OSError:  # gone meanwhile, or not a file
+        return False
+    try:
+        fcntl.flock(lock_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if os.stat(tmp).st_ino != os.fstat(lock_fd).st_ino:
+            return False  # the name now belongs to another file
+        tmp.unlink()
+        return True
+    except OSError:  # locked: a live upload (or gone meanwhile)
+        return False
+    finally:
+        os.close(lock_fd)
+
+
+def make_private_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents readable by their owner only (0700)."""
+    missing = []
+    while not directory.exists():
+        missing.append(directory)
+        directory = directory.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=PRIVATE_DIR)
+        except FileExistsError:  # another process or thread made it meanwhile
+            pass
 
 
 def _fsync_dir(directory: Path) -> None:

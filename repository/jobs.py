@@ -9,7 +9,8 @@ nothing of what the job means; :mod:`renditions.jobs` decides (it makes renditio
 
 The interface is deliberately small, so that a real queue (RQ, Celery) could drive the
 same work later: :meth:`enqueue`, :meth:`claim_next`, :meth:`finish`, plus
-:meth:`requeue_stale` for jobs whose worker died. Semantics:
+:meth:`holding` (the lease's heartbeat) and :meth:`requeue_stale` for jobs whose worker
+died. Semantics:
 
 - At most one *pending* job per node and kind: a second change before the first is
   claimed adds nothing (the claimed job reads the node as it is when it runs). A job may
@@ -18,13 +19,19 @@ same work later: :meth:`enqueue`, :meth:`claim_next`, :meth:`finish`, plus
 - :meth:`claim_next` is atomic across threads and processes: SQLite's write lock
   (``BEGIN IMMEDIATE``) serialises claims; PostgreSQL uses ``FOR UPDATE SKIP LOCKED``, so
   several workers never take the same job and never wait on each other's row.
+- A claimed job is *leased* to its worker for :attr:`JobQueue.lease_seconds` (10 s by
+  default). While the worker runs it inside :meth:`holding`, a heartbeat thread renews
+  the lease every third of that, however long the job takes. A worker that died (a
+  crash, ``kill -9``, a lost machine) renews nothing: once its lease ran out, the job is
+  claimable again (:meth:`requeue_stale`, which every worker calls as it polls), seconds
+  after the death instead of after a timeout longer than any job may run.
 - A finished job leaves the table; a failed one stays with its reason (and the worker
   records it on the node too). Nothing is retried automatically except a job whose worker
   vanished while running it (:meth:`requeue_stale`), and that only up to ``max_attempts``
   (or always, with ``max_attempts=None``, for a kind whose worker counts the attempts
   itself and records the giving up on the node).
 - Several kinds share the table; each worker claims, counts and requeues its own kind
-  (``kind=``), with a timeout that suits its work.
+  (``kind=``).
 - Waking up: after a transaction that enqueued a job commits, :attr:`JobQueue.wakeup` is
   set and :attr:`JobQueue.generation` grows. Several workers of different kinds can each
   wait for the generation to move past the one they saw (:meth:`wait_for_jobs`) without
@@ -33,12 +40,15 @@ same work later: :meth:`enqueue`, :meth:`claim_next`, :meth:`finish`, plus
 """
 from __future__ import annotations
 
+import logging
 import threading
+import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
-from sqlalchemy import delete, event, func, insert, select, update
+from sqlalchemy import and_, delete, event, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from . import values
@@ -53,6 +63,10 @@ PENDING = "pending"
 RUNNING = "running"
 FAILED = "failed"
 MAX_REASON = 1000
+#: Seconds a claimed job stays its worker's without a heartbeat.
+DEFAULT_LEASE_SECONDS = 10.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -77,8 +91,15 @@ def _record(row: Job) -> JobRecord:
 
 
 class JobQueue:
-    def __init__(self, repository: "Repository") -> None:
+    def __init__(self, repository: "Repository", *,
+                 lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
         self._repo = repository
+        #: How long a claimed job stays its worker's without a renewal (see :meth:`holding`).
+        self.lease_seconds = float(lease_seconds)
+        #: Ids of the jobs this process runs now, whose leases the heartbeat renews.
+        self._held: dict[int, int] = {}
+        self._held_lock = threading.Lock()
+        self._heartbeat: threading.Thread | None = None
         #: Set after a transaction that enqueued a job commits, so an in-process worker
         #: can start at once instead of at its next poll.
         self.wakeup = threading.Event()
@@ -181,11 +202,60 @@ class JobQueue:
             )
             if row is None:
                 return None
+            now = utcnow()
             row.status = RUNNING
             row.attempts = row.attempts + 1
-            row.started = utcnow()
+            row.started = now
+            row.lease_until = now + timedelta(seconds=self.lease_seconds)
             s.flush()
             return _record(row)
+
+    @contextmanager
+    def holding(self, job: JobRecord) -> Iterator[None]:
+        """Run the body while this process keeps ``job``'s lease: a heartbeat thread (one
+        per queue) renews it every third of :attr:`lease_seconds` until the body ends.
+        Without it a claimed job is taken up again by others once its lease runs out."""
+        with self._held_lock:
+            self._held[job.id] = self._held.get(job.id, 0) + 1
+            if self._heartbeat is None or not self._heartbeat.is_alive():
+                self._heartbeat = threading.Thread(target=self._beat, name="jobs-heartbeat",
+                                                   daemon=True)
+                self._heartbeat.start()
+        try:
+            yield
+        finally:
+            with self._held_lock:
+                left = self._held.pop(job.id) - 1
+                if left:
+                    self._held[job.id] = left
+
+    @retry_transient
+    def renew(self, job_ids: list[int] | None = None) -> int:
+        """Extend the leases of running jobs (by default those this process holds) to
+        :attr:`lease_seconds` from now; returns how many were still running."""
+        if job_ids is None:
+            with self._held_lock:
+                job_ids = list(self._held)
+        if not job_ids:
+            return 0
+        until = utcnow() + timedelta(seconds=self.lease_seconds)
+        with self._repo._write() as s:
+            return s.execute(update(Job).where(Job.id.in_(job_ids), Job.status == RUNNING)
+                             .values(lease_until=until)).rowcount or 0
+
+    def _beat(self) -> None:
+        """The heartbeat: renew the held leases until none is held any more."""
+        while True:
+            interval = max(self.lease_seconds / 3, 0.05)
+            with self._held_lock:
+                if not self._held:
+                    self._heartbeat = None
+                    return
+            try:
+                self.renew()
+            except Exception:  # noqa: BLE001 - the database is away: try at the next beat
+                log.warning("could not renew the leases of running jobs", exc_info=True)
+            time.sleep(interval)
 
     @retry_transient
     def finish(self, job: JobRecord, *, failed: str | None = None) -> None:
@@ -198,22 +268,35 @@ class JobQueue:
                     status=FAILED, reason=failed[:MAX_REASON], finished=utcnow()))
 
     @retry_transient
+    @retry_transient
     def requeue_stale(
-        self, older_than: float, *, max_attempts: int | None = 3, kind: str | None = None
+        self, older_than: float | None = None, *, max_attempts: int | None = 3,
+        kind: str | None = None,
     ) -> int:
-        """Jobs running for longer than ``older_than`` seconds lost their worker (a restart,
-        a crash): put them back, or mark them failed once they were tried ``max_attempts``
-        times (an image that kills its worker must not kill every next one). Returns how
-        many were put back or failed.
+        """Running jobs whose lease ran out lost their worker (a restart, a crash, a kill):
+        put them back, or mark them failed once they were tried ``max_attempts`` times (an
+        image that kills its worker must not kill every next one). Returns how many were
+        put back or failed. Cheap when there are none (one read, no write lock).
 
-        ``kind`` limits this to one kind of job: each kind has its own idea of how long a
-        job may run. ``max_attempts=None`` always puts them back, for a worker that checks
-        :attr:`JobRecord.attempts` itself when it claims one (so that it can say on the
-        node why it gave up)."""
-        cutoff = utcnow() - timedelta(seconds=older_than)
-        stale = [Job.status == RUNNING, Job.started < cutoff]
+        A job claimed before leases existed (no lease) counts as expired one lease after it
+        started. ``older_than`` (seconds) instead takes every job running that long, lease
+        or not (an operator's or a test's decision that its worker is gone).
+        ``kind`` limits this to one kind of job. ``max_attempts=None`` always puts them
+        back, for a worker that checks :attr:`JobRecord.attempts` itself when it claims one
+        (so that it can say on the node why it gave up)."""
+        now = utcnow()
+        stale = [Job.status == RUNNING]
+        if older_than is not None:
+            stale.append(Job.started < now - timedelta(seconds=older_than))
+        else:
+            stale.append(or_(Job.lease_until < now, and_(
+                Job.lease_until.is_(None),
+                Job.started < now - timedelta(seconds=self.lease_seconds))))
         if kind is not None:
             stale.append(Job.kind == kind)
+        with self._repo._read() as s:
+            if s.scalar(select(Job.id).where(*stale).limit(1)) is None:
+                return 0
         failed = 0
         with self._repo._write() as s:
             if max_attempts is not None:
@@ -221,7 +304,8 @@ class JobQueue:
                     status=FAILED, finished=utcnow(),
                     reason=f"gave up after {max_attempts} attempts: the worker stopped while "
                            f"running it each time")).rowcount
-            back = s.execute(update(Job).where(*stale).values(status=PENDING)).rowcount
+            back = s.execute(update(Job).where(*stale).values(status=PENDING,
+                                                              lease_until=None)).rowcount
         if back:
             self._wake()
         return (failed or 0) + (back or 0)

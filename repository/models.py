@@ -203,6 +203,9 @@ class Job(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    #: Until when the running job is its worker's: the worker's heartbeat moves it on; once
+    #: past, the worker counts as dead and the job may be claimed again.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     finished: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     #: What the job needs beyond its node (e.g. where to import media from), as JSON; the
     #: queue stores it and does not look inside.

@@ -7,6 +7,7 @@ disk first (see :mod:`repository.blobs`), then commit the row that refers to it.
 from __future__ import annotations
 
 import copy
+import os
 import sqlite3
 import time
 import uuid
@@ -51,7 +52,7 @@ from .errors import (
     PropertyTaken,
     QueryTimeout,
 )
-from .jobs import JobQueue
+from .jobs import DEFAULT_LEASE_SECONDS, JobQueue
 from .models import ROOT_ID, SIBLING_UNIQUE_PROPERTY, Base, Blob, Group, NodeRow, utcnow
 from .paths import RepoPath
 from .query import Selection, sqlite_regexp
@@ -187,14 +188,15 @@ class Repository:
     """
 
     def __init__(self, database_url: str, blob_root: str, *, echo: bool = False,
-                 listing_budget: float | None = DEFAULT_LISTING_BUDGET) -> None:
+                 listing_budget: float | None = DEFAULT_LISTING_BUDGET,
+                 job_lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
         self.engine = _make_engine(database_url, echo=echo)
         #: Seconds each listing may take (None: no limit); see :meth:`_listing`.
         self.listing_budget = listing_budget
         self.blobs = BlobStore(blob_root)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         #: Work left for later by changes (a new binary → renditions); see repository.jobs.
-        self.jobs = JobQueue(self)
+        self.jobs = JobQueue(self, lease_seconds=job_lease_seconds)
         self._caller: Caller = SYSTEM
         #: Paths (``*`` matches any one name) only administrators may move or delete.
         self._mounts: list[RepoPath] = []
@@ -1055,7 +1057,7 @@ class Repository:
 
 def _add_missing_columns(connection) -> None:
     """Add the nullable columns a newer version defined to tables an older one made (e.g.
-    ``tokens.expires``). A stopgap until the schema has real migrations."""
+    ``tokens.expires``, ``jobs.lease_until``). A stopgap until the schema has real migrations."""
     inspector = inspect(connection)
     existing_tables = set(inspector.get_table_names())
     for table in Base.metadata.sorted_tables:
@@ -1090,6 +1092,7 @@ def _make_engine(database_url: str, *, echo: bool) -> Engine:
     if not database_url.startswith("sqlite"):
         return create_engine(database_url, echo=echo, pool_pre_ping=True)
     engine = create_engine(database_url, echo=echo, connect_args={"timeout": 30})
+    _create_private_file(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record):
@@ -1111,6 +1114,17 @@ def _make_engine(database_url: str, *, echo: bool) -> Engine:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
+
+
+def _create_private_file(database: str | None) -> None:
+    """Create a new SQLite database file readable by its owner only (0600); SQLite gives
+    its -wal and -shm files the database file's permissions."""
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    try:
+        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except OSError:  # it exists; or it cannot be made, which SQLite will report
+        pass
 
 
 #: How long opening a new SQLite database waits for another process switching it to WAL.

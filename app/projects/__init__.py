@@ -21,10 +21,9 @@ environment variables, e.g. ``ASSETS_PROJECTS_FETCH_ALLOW='["10.1.0.0/16"]'``):
                                   process only stores import jobs for others to run
 ``PROJECTS_IMPORT_POLL_SECONDS``  how often idle import threads look for jobs other
                                   processes stored (2; their own wake them at once)
-``PROJECTS_IMPORT_JOB_TIMEOUT``   seconds after which a running import counts as
-                                  abandoned by a dead process and runs again (default:
-                                  ``PROJECTS_FETCH_TOTAL_TIMEOUT`` + 300; not less than it)
-``PROJECTS_IMPORT_MAX_ATTEMPTS``  runs lost that way before the import fails (3)
+``PROJECTS_IMPORT_MAX_ATTEMPTS``  runs of an import lost with their process (its job's
+                                  lease ran out, see ``JOBS_LEASE_SECONDS``) before the
+                                  import fails (3)
 ``PROJECTS_MAX_IMAGE_PIXELS``     larger images count as documents (Pillow's default)
 ``PROJECTS_S3_BUCKET``            the bucket ``s3[s3_key]`` reads from (unset: no S3 import)
 ``PROJECTS_S3_ENDPOINT_URL``      an S3-compatible endpoint (unset: AWS)
@@ -51,7 +50,7 @@ from ..mounts import prepare_mount
 from ..openapi import VendorApi, publish
 from .cli import cli
 from .importer import DEFAULT_MAX_PIXELS, settings_from_config
-from .jobs import ImportWorker, stale_seconds
+from .jobs import ImportWorker
 from .schemas import ErrorSchema
 from .views import PROJECTS_FOLDER, make_blueprint, owns_path, routing_error
 
@@ -71,7 +70,6 @@ DEFAULT_CONFIG = {
     "PROJECTS_FETCH_MAX_REDIRECTS": 5,
     "PROJECTS_IMPORT_WORKERS": 4,
     "PROJECTS_IMPORT_POLL_SECONDS": 2.0,
-    "PROJECTS_IMPORT_JOB_TIMEOUT": None,
     "PROJECTS_IMPORT_MAX_ATTEMPTS": 3,
     "PROJECTS_MAX_IMAGE_PIXELS": DEFAULT_MAX_PIXELS,
     "PROJECTS_S3_BUCKET": None,
@@ -106,8 +104,6 @@ def init_app(app: Flask) -> VendorApi:
         lambda: settings_from_config(app.config),
         threads=int(app.config["PROJECTS_IMPORT_WORKERS"] or 0),
         poll_seconds=float(app.config["PROJECTS_IMPORT_POLL_SECONDS"]),
-        stale_seconds=stale_seconds(app.config["PROJECTS_FETCH_TOTAL_TIMEOUT"],
-                                    app.config["PROJECTS_IMPORT_JOB_TIMEOUT"]),
         max_attempts=int(app.config["PROJECTS_IMPORT_MAX_ATTEMPTS"]),
     )
     app.cli.add_command(cli)

@@ -18,10 +18,10 @@ cli = AppGroup("projects", help="The Projects API v2.")
 @cli.command("run-imports")
 def run_imports() -> None:
     """Run the pending media imports now, in this process, until none is left. Imports
-    left running by a process that stopped longer ago than the job timeout run again."""
+    left running by a process that died (their leases ran out) run again."""
     repository: Repository = current_app.extensions["repository"]
     importer: ImportWorker = current_app.extensions["projects_importer"]
-    repository.jobs.requeue_stale(importer.stale_seconds, max_attempts=None, kind=IMPORT)
+    repository.jobs.requeue_stale(max_attempts=None, kind=IMPORT)
     settings = settings_from_config(current_app.config)
     total = repository.jobs.count(kind=IMPORT)
     ran = failed = 0

@@ -19,14 +19,14 @@ Outcomes: :func:`~app.projects.importer.run_import` records a failure on the ass
 reason (a finished import's row goes). A failed import is not retried: the client sees
 why and may create the asset again.
 
-A job whose process died while running it stays ``running`` until ``stale_seconds``
-passed, which must be longer than an import may take (``PROJECTS_FETCH_TOTAL_TIMEOUT``
-plus a margin for storing and classifying; an S3 read has only a per-read timeout, so a
-very slow S3 object could outlive it), so that a slow import is not run twice meanwhile;
-then it goes back to pending and runs again. Running an import twice is harmless (the
-blob store is content-addressed and the later update says the same). After
-``max_attempts`` runs lost that way, the next claim gives up and says so on the asset,
-instead of fetching, perhaps forever, a file that kills its process.
+While an import runs, its process holds the job's lease (``JobQueue.holding``: a
+heartbeat renews it every few seconds, however long the download takes). A job whose
+process died renews nothing: once its lease ran out (``JOBS_LEASE_SECONDS``), a worker of
+another (or the next) process puts it back to pending and runs it again, seconds after the
+death. Running an import twice is harmless (the blob store is content-addressed and the
+later update says the same). After ``max_attempts`` runs lost that way, the next claim
+gives up and says so on the asset, instead of fetching, perhaps forever, a file that kills
+its process.
 
 :class:`ImportWorker` is ``threads`` daemon threads in a server process. They claim jobs
 from the table, so several processes share the work without taking a job twice (the
@@ -50,9 +50,6 @@ log = logging.getLogger(__name__)
 
 #: The job kind of a media import.
 IMPORT = "projects-import"
-#: Seconds an import may run beyond PROJECTS_FETCH_TOTAL_TIMEOUT (storing the file,
-#: classifying it) before its job counts as abandoned by a dead process.
-STALE_MARGIN = 300.0
 INTERNAL_ERROR = "the media could not be imported (internal error)"
 
 
@@ -88,7 +85,8 @@ def run_job(repository: Repository, record: JobRecord, settings: ImportSettings,
             reason: str | None = record_failure(repository, record.node_id,
                                                 gave_up(record.attempts - 1))
         else:
-            reason = run_import(import_job(record), repository, settings)
+            with repository.jobs.holding(record):
+                reason = run_import(import_job(record), repository, settings)
     except Exception:  # a bad payload or a bug: the asset must not stay "processing"
         log.exception("import job %s for asset %s failed", record.id, record.node_id)
         reason = record_failure(repository, record.node_id, INTERNAL_ERROR)
@@ -97,18 +95,6 @@ def run_job(repository: Repository, record: JobRecord, settings: ImportSettings,
     except Exception:  # noqa: BLE001 - it is requeued once stale, and runs again
         log.exception("could not record the end of import job %s", record.id)
     return reason
-
-
-def stale_seconds(total_timeout: float, configured: float | None = None) -> float:
-    """How long a running import job may take before it counts as abandoned:
-    ``configured`` (``PROJECTS_IMPORT_JOB_TIMEOUT``) or the download's total timeout plus
-    :data:`STALE_MARGIN`. Shorter than a download may take would run slow imports twice."""
-    if configured is None:
-        return float(total_timeout) + STALE_MARGIN
-    if float(configured) < float(total_timeout):
-        raise ValueError(f"PROJECTS_IMPORT_JOB_TIMEOUT ({configured}) must not be shorter "
-                         f"than PROJECTS_FETCH_TOTAL_TIMEOUT ({total_timeout})")
-    return float(configured)
 
 
 class ImportWorker:
@@ -128,14 +114,12 @@ class ImportWorker:
         *,
         threads: int = 4,
         poll_seconds: float = 2.0,
-        stale_seconds: float = 900.0,
         max_attempts: int = 3,
     ) -> None:
         self.repository = repository
         self.settings = settings
         self.threads = max(0, int(threads))
         self.poll_seconds = poll_seconds
-        self.stale_seconds = stale_seconds
         self.max_attempts = max_attempts
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -212,12 +196,14 @@ class ImportWorker:
                 self._busy -= 1
 
     def _requeue_if_due(self) -> None:
+        """Put back the imports of dead processes (leases run out), once per poll for all
+        of this process's threads (a read when there are none)."""
         with self._lock:
             if time.monotonic() < self._next_stale_check:
                 return
-            self._next_stale_check = time.monotonic() + min(self.stale_seconds, 60.0)
+            self._next_stale_check = time.monotonic() + self.poll_seconds
         # max_attempts=None: run_job counts the attempts and tells the asset it gave up.
-        self.repository.jobs.requeue_stale(self.stale_seconds, max_attempts=None, kind=IMPORT)
+        self.repository.jobs.requeue_stale(max_attempts=None, kind=IMPORT)
 
     def _loop(self) -> None:
         jobs = self.repository.jobs

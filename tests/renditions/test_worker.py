@@ -49,10 +49,11 @@ def test_pending_jobs_survive_a_restart(tmp_path, repo):
         restarted.dispose()
 
 
-def test_a_job_whose_worker_died_is_taken_up_again(repo):
+def test_a_job_whose_worker_died_is_taken_up_again_when_its_lease_ran_out(repo):
     asset = upload(repo)
+    repo.jobs.lease_seconds = 0.2
     abandoned = repo.jobs.claim_next()  # claimed by a worker that then vanished
-    worker = Worker(repo, Settings(), poll_seconds=0.05, stale_seconds=0)
+    worker = Worker(repo, Settings(), poll_seconds=0.05)
     worker.start()
     try:
         wait_for(lambda: rendition_count(repo, asset) == 4)

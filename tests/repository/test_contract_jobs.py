@@ -1,9 +1,13 @@
 """Contract: the job queue the repository fills when an asset's binary changes."""
 from __future__ import annotations
 
+import time
+
 import pytest
+from sqlalchemy import text, update
 
 from repository import ASSET, COMMENT, FOLDER, RENDITION
+from repository.models import Job
 from repository.jobs import BINARY_CHANGED, FAILED, PENDING, RUNNING
 
 from .helpers import fail_statement, run_in_threads
@@ -256,3 +260,46 @@ def test_a_copy_gets_the_unfinished_work_of_its_original_with_its_payload(repo, 
     copy = repo.get(("f", "b"))
     assert [(j.kind, j.status, j.payload) for j in repo.jobs.jobs(copy.id)] \
         == [("import", PENDING, {"n": 2})]
+
+
+def test_a_claimed_job_is_claimable_again_once_its_lease_ran_out(repo, folder):
+    """A worker that died renews nothing: its job goes back once the lease ran out."""
+    _asset(repo)
+    repo.jobs.lease_seconds = 0.3
+    first = repo.jobs.claim_next()
+    assert repo.jobs.requeue_stale() == 0  # leased: its worker may be alive
+    time.sleep(0.5)
+    assert repo.jobs.requeue_stale() == 1
+    again = repo.jobs.claim_next()
+    assert (again.id, again.attempts) == (first.id, 2)
+
+
+def test_a_held_job_keeps_its_lease_while_its_worker_runs_it(repo, folder):
+    """The heartbeat of :meth:`JobQueue.holding` renews the lease, however long the job."""
+    _asset(repo)
+    repo.jobs.lease_seconds = 1.0
+    job = repo.jobs.claim_next()
+    with repo.jobs.holding(job):
+        for _ in range(5):  # three leases in all
+            time.sleep(0.6)
+            assert repo.jobs.requeue_stale() == 0
+    time.sleep(1.5)
+    assert repo.jobs.requeue_stale() == 1  # no longer held: its lease ran out
+
+
+def test_a_jobs_table_from_before_leases_gets_the_lease_column(repo, folder):
+    with repo.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE jobs DROP COLUMN lease_until"))
+    repo.create_schema()
+    _asset(repo)
+    assert repo.jobs.claim_next() is not None
+
+
+def test_a_job_claimed_before_leases_existed_expires_one_lease_after_it_started(repo, folder):
+    _asset(repo)
+    job = repo.jobs.claim_next()
+    with repo.engine.begin() as connection:
+        connection.execute(update(Job).where(Job.id == job.id).values(lease_until=None))
+    repo.jobs.lease_seconds = 0.2
+    time.sleep(0.4)
+    assert repo.jobs.requeue_stale() == 1

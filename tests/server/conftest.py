@@ -25,14 +25,17 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, instance: Path) -> None:
+    def __init__(self, instance: Path, env: dict[str, str] | None = None) -> None:
         self.instance = instance
         self.port = free_port()
         self.process: subprocess.Popen | None = None
+        #: Settings of this server (``ASSETS_*`` variables) beyond the instance and password.
+        self.env = env or {}
 
     def start(self) -> "Server":
         env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETS_")}
-        env.update(ASSETS_INSTANCE_PATH=str(self.instance), ASSETS_ADMIN_PASSWORD=PASSWORD)
+        env.update(ASSETS_INSTANCE_PATH=str(self.instance), ASSETS_ADMIN_PASSWORD=PASSWORD,
+                   **self.env)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(self.port),
              "--no-reload", "--no-debugger", "--with-threads"],
