@@ -369,6 +369,7 @@ class Repository:
         Writes check for themselves; an API calls this first only to refuse a request
         before reading a body that could not be stored.
         """
+        path = paths.normalize(path)
         with self._read() as s:
             return self._to_node(s, self._resolve(s, path, need).row, path)
 
@@ -378,7 +379,7 @@ class Repository:
         taken name. For APIs that check before reading a body; the create decides a race."""
         if not path:
             raise AlreadyExists("the root folder always exists")
-        paths.check_new_name(path[-1])
+        path = paths.normalize(path[:-1]) + (paths.check_new_name(path[-1]),)
         with self._read() as s:
             parent = self._locate_parent(s, path, ADD_CHILD_NODES)
             if kind not in ALLOWED_CHILDREN[parent.kind]:
@@ -1057,7 +1058,8 @@ class Repository:
 
 def _add_missing_columns(connection) -> None:
     """Add the nullable columns a newer version defined to tables an older one made (e.g.
-    ``tokens.expires``, ``jobs.lease_until``). A stopgap until the schema has real migrations."""
+    ``tokens.expires``, ``jobs.lease_until``). A stopgap until the schema has real
+    migrations."""
     inspector = inspect(connection)
     existing_tables = set(inspector.get_table_names())
     for table in Base.metadata.sorted_tables:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.aem.helpers import Api
+from tests.conftest import grant
 from tests.emporix.helpers import MANAGE, bearer
 from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
 from tests.projects.helpers import Projects
@@ -43,6 +44,8 @@ def emporix(app) -> dict[str, str]:
 
 @pytest.fixture
 def projects(app, client) -> Projects:
+    """A Projects API client whose key's user may create projects."""
     accounts = app.extensions["accounts"]
     accounts.create_user("projects-user", None, email="owner@example.com")
+    grant(app, "/projects", "everyone", "jcr:addChildNodes", node_only=True)
     return Projects(client, accounts.create_token("projects-user"))
