@@ -46,7 +46,9 @@ What each operation needs (checked by the Repository, atomically with the operat
       cannot read are not copied. A copy gets its new place's permissions (entries are not
       copied); a moved node keeps its entries.
     - read entries: ``jcr:readAccessControl``; change them: ``jcr:modifyAccessControl``;
-      manage users and groups: administrators only.
+    - list, read or manage users and groups: administrators only, with a credential the
+      ceiling and confinement of rule 5 leave whole (an administrator's token made with
+      scopes manages no one: its scopes name privileges on the tree, not accounts).
     Where the caller may read a node but lacks the privilege to change it, the answer is
     :class:`~repository.errors.AccessDenied` and nothing changes.
 
@@ -152,6 +154,11 @@ class Caller:
     @property
     def is_system(self) -> bool:
         return self.is_admin and self.user is None
+
+    @property
+    def manages_principals(self) -> bool:
+        """May list, read and change users and groups (see the module docstring)."""
+        return self.is_admin and self.ceiling == ALL and self.confined_to is None
 
     def narrowed(self, *, ceiling: int | None = None, confined_to: RepoPath | None = None,
                  door: str | None = None) -> "Caller":

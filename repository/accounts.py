@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
+import math
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from typing import Mapping
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +43,31 @@ class UserInfo:
     name: str
     email: str | None
     created: datetime
+    #: Profile properties other than the e-mail (see :meth:`Accounts.update_profile`).
+    profile: dict = field(default_factory=dict)
+
+
+#: A profile property's value: a string, number or boolean, or a list of them.
+ProfileValue = str | int | float | bool | list
+#: The profile property that is the user's e-mail (AEM's ``profile/email``).
+EMAIL = "email"
+MAX_PROFILE_BYTES = 64 * 1024
+
+
+def _check_profile_value(key: str, value: object) -> None:
+    if not isinstance(key, str) or not 0 < len(key) <= 255 or not key.isprintable() \
+            or "/" in key:
+        raise InvalidValue(f"a profile property name must be 1 to 255 printable characters "
+                           f"without '/', not {key!r}")
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, float) and not math.isfinite(item):
+            raise InvalidValue(f"profile/{key}: {item} is not a number JSON can store")
+        if not isinstance(item, (str, int, float, bool)):
+            raise InvalidValue(f"profile/{key}: a value must be a string, number or boolean "
+                               "(or a list of them)")
+        if isinstance(item, str) and "\x00" in item:
+            raise InvalidValue(f"profile/{key}: a value may not contain NUL characters")
 
 
 @dataclass(frozen=True)
@@ -88,21 +116,25 @@ class Accounts:
         self._repo = repository
 
     def _require_admin(self) -> None:
-        if not self._repo.caller.is_admin:
-            raise AccessDenied("only administrators may manage users and tokens")
+        if not self._repo.caller.manages_principals:
+            raise AccessDenied("only administrators may see and manage users and tokens "
+                               "(with a password or a token made without scopes)")
 
     def count_users(self) -> int:
         with self._repo._read() as s:
             return s.scalar(select(func.count()).select_from(User)) or 0
 
     def create_user(self, name: str, password: str | None, email: str | None = None,
-                    groups: tuple[str, ...] | list[str] = ()) -> None:
-        """Create a user (and make it a member of ``groups``, which must exist)."""
+                    groups: tuple[str, ...] | list[str] = (),
+                    profile: Mapping[str, ProfileValue] | None = None) -> None:
+        """Create a user (and make it a member of ``groups``, which must exist), with
+        ``profile`` properties as :meth:`update_profile` takes them."""
         self._require_admin()
         if name != ADMIN_USER:
             check_principal_name(name)
             if name in BUILT_IN_PRINCIPALS:
                 raise AlreadyExists(f"{name} is a built-in principal")
+        email, stored_profile = _merged_profile(email, {}, profile or {})
         try:
             with self._repo._write() as s:
                 if s.get(Group, name) is not None:
@@ -110,7 +142,7 @@ class Accounts:
                 for group in groups:
                     if s.get(Group, group) is None:
                         raise NotFound(f"no group named {group}")
-                s.add(User(name=name, email=email,
+                s.add(User(name=name, email=email, profile=stored_profile or None,
                            password_hash=hash_password(password) if password else None))
                 s.flush()
                 for group in dict.fromkeys(groups):
@@ -119,16 +151,30 @@ class Accounts:
             raise AlreadyExists(f"the user {name} already exists") from None
 
     def list_users(self) -> list[UserInfo]:
+        self._require_admin()
         with self._repo._read() as s:
-            return [UserInfo(user.name, user.email, user.created)
-                    for user in s.scalars(select(User).order_by(User.name))]
+            return [_info(user) for user in s.scalars(select(User).order_by(User.name))]
 
     def get_user(self, name: str) -> UserInfo:
+        self._require_admin()
         with self._repo._read() as s:
             user = s.scalar(select(User).where(User.name == name))
         if user is None:
             raise NotFound(f"no user named {name}")
-        return UserInfo(user.name, user.email, user.created)
+        return _info(user)
+
+    def update_profile(self, name: str, changes: Mapping[str, ProfileValue | None]) -> UserInfo:
+        """Set profile properties (``None`` removes one). ``email`` is the user's e-mail,
+        the one the APIs show; the other properties are kept as given."""
+        self._require_admin()
+        with self._repo._write() as s:
+            user = s.scalar(select(User).where(User.name == name))
+            if user is None:
+                raise NotFound(f"no user named {name}")
+            user.email, user.profile = _merged_profile(user.email, user.profile or {}, changes)
+            user.profile = user.profile or None
+            s.flush()
+            return _info(user)
 
     def set_email(self, name: str, email: str | None) -> None:
         self._require_admin()
@@ -247,6 +293,31 @@ class Accounts:
             return None
         return Identity(user_id=found.user_id, name=found.name, email=found.email,
                         scopes=tuple(found.scopes or ()), tenant=found.tenant)
+
+
+def _info(user: User) -> UserInfo:
+    return UserInfo(user.name, user.email, _aware(user.created), dict(user.profile or {}))
+
+
+def _merged_profile(email: str | None, profile: Mapping[str, ProfileValue],
+                    changes: Mapping[str, ProfileValue | None]) -> tuple[str | None, dict]:
+    """The e-mail and profile after ``changes``, checked."""
+    merged = dict(profile)
+    for key, value in changes.items():
+        if key == EMAIL:
+            if value is not None and (not isinstance(value, str) or len(value) > 255
+                                      or "\x00" in value):
+                raise InvalidValue("profile/email must be a text of at most 255 characters")
+            email = value or None
+            continue
+        if value is None:
+            merged.pop(key, None)
+            continue
+        _check_profile_value(key, value)
+        merged[key] = value
+    if len(json.dumps(merged, ensure_ascii=False).encode()) > MAX_PROFILE_BYTES:
+        raise InvalidValue(f"a user's profile may hold at most {MAX_PROFILE_BYTES} bytes of JSON")
+    return email, merged
 
 
 #: Every authenticated request runs this; a Core query of the columns needed costs a

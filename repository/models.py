@@ -31,6 +31,13 @@ def utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored time as an aware datetime: SQLite gives back naive ones, stored in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=timezone.utc)
+
+
 class Base(DeclarativeBase):
     pass
 
@@ -109,6 +116,8 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(255), nullable=True)
     password_hash: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: Free-form profile properties (AEM's ``profile/givenName``...); the e-mail is ``email``.
+    profile: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
 
 class Token(Base):

@@ -8,6 +8,7 @@ schema. Changing groups is for administrators only (the system passes).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import bindparam, delete, select
@@ -16,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from . import entries
 from .access import ADMIN_USER, ADMINISTRATORS, BUILT_IN_PRINCIPALS, EVERYONE, Caller
 from .errors import AccessDenied, AlreadyExists, InvalidValue, NotFound
-from .models import Group, GroupMember, User
+from .models import Group, GroupMember, User, as_utc
 
 if TYPE_CHECKING:  # pragma: no cover
     from .service import Repository
@@ -31,6 +32,7 @@ MAX_NESTING = 32
 class GroupInfo:
     name: str
     members: list[str]
+    created: datetime | None = None
 
 
 def check_principal_name(name: str) -> str:
@@ -74,8 +76,9 @@ class Principals:
     # -- managing groups -----------------------------------------------------------------
 
     def _require_admin(self) -> None:
-        if not self._repo.caller.is_admin:
-            raise AccessDenied("only administrators may manage users and groups")
+        if not self._repo.caller.manages_principals:
+            raise AccessDenied("only administrators may see and manage users and groups "
+                               "(with a password or a token made without scopes)")
 
     def exists(self, name: str) -> bool:
         """True for a user, a group, or ``everyone``."""
@@ -157,18 +160,20 @@ class Principals:
                 raise NotFound(f"{member} is not a member of {group}")
 
     def list_groups(self) -> list[GroupInfo]:
+        """The stored groups with their direct members (``everyone`` is not stored)."""
+        self._require_admin()
         with self._repo._read() as s:
-            names = list(s.scalars(select(Group.name).order_by(Group.name)))
-            members: dict[str, list[str]] = {name: [] for name in names}
+            created = dict(s.execute(select(Group.name, Group.created).order_by(Group.name)).all())
+            members: dict[str, list[str]] = {name: [] for name in created}
             for group, member in s.execute(select(GroupMember.group, GroupMember.member)
                                            .order_by(GroupMember.member)):
                 members.setdefault(group, []).append(member)
-        return [GroupInfo(name, members[name]) for name in names]
+        return [GroupInfo(name, members[name], as_utc(moment)) for name, moment in created.items()]
 
     def members_of(self, group: str) -> list[str]:
+        self._require_admin()
         with self._repo._read() as s:
             if s.get(Group, group) is None:
                 raise NotFound(f"no group named {group}")
             return list(s.scalars(select(GroupMember.member).where(GroupMember.group == group)
                                   .order_by(GroupMember.member)))
-

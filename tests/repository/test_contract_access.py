@@ -523,6 +523,64 @@ def test_only_administrators_manage_principals(repo, accounts, user):
         Accounts(alice).create_token("alice")
 
 
+def test_only_administrators_see_users_and_groups(repo, accounts, user):
+    alice = user("alice", groups=["team"])
+    with pytest.raises(AccessDenied):
+        Accounts(alice).list_users()
+    with pytest.raises(AccessDenied):
+        Accounts(alice).get_user("alice")
+    with pytest.raises(AccessDenied):
+        alice.principals.list_groups()
+    with pytest.raises(AccessDenied):
+        alice.principals.members_of("team")
+    assert [g.name for g in repo.principals.list_groups()] == ["administrators", "team"]
+    assert repo.principals.list_groups()[1].members == ["alice"]
+    assert repo.principals.list_groups()[1].created is not None
+
+
+def test_an_administrators_scoped_or_confined_credential_manages_no_one(repo, accounts, user):
+    for narrowing in ({"ceiling": READ}, {"ceiling": ALL & ~READ}, {"confined_to": ("docs",)}):
+        admin = repo.acting_for(repo.principals.caller_for("admin", **narrowing))
+        with pytest.raises(AccessDenied):
+            admin.principals.create_group("mine")
+        with pytest.raises(AccessDenied):
+            Accounts(admin).create_user("mallory", "pw")
+        with pytest.raises(AccessDenied):
+            Accounts(admin).list_users()
+    assert not repo.principals.exists("mine") and not repo.principals.exists("mallory")
+    whole = repo.acting_for(repo.principals.caller_for("admin"))
+    whole.principals.create_group("mine")
+    assert whole.principals.exists("mine")
+
+
+def test_a_profile_is_set_changed_and_removed_property_by_property(repo, accounts):
+    accounts.create_user("alice", "pw", profile={"givenName": "Alice", "email": "a@example.com"})
+    assert accounts.get_user("alice").email == "a@example.com"
+    assert accounts.get_user("alice").profile == {"givenName": "Alice"}
+    info = accounts.update_profile("alice", {"age": 29, "tags": ["x", "y"], "givenName": None,
+                                             "email": "alice@example.com"})
+    assert info.profile == {"age": 29, "tags": ["x", "y"]}
+    assert accounts.get_user("alice").email == "alice@example.com"
+    assert accounts.get_user("alice").profile == {"age": 29, "tags": ["x", "y"]}
+
+
+@pytest.mark.parametrize("changes", [
+    {"a/b": "x"}, {"": "x"}, {"x": {"nested": 1}}, {"x": float("nan")}, {"x": "a\x00b"},
+    {"email": 5}, {"big": "x" * 70_000},
+])
+def test_a_bad_profile_change_is_refused_and_changes_nothing(repo, accounts, changes):
+    accounts.create_user("alice", "pw", email="a@example.com", profile={"givenName": "Alice"})
+    with pytest.raises(InvalidValue):
+        accounts.update_profile("alice", {"givenName": "Changed", **changes})
+    info = accounts.get_user("alice")
+    assert (info.email, info.profile) == ("a@example.com", {"givenName": "Alice"})
+
+
+def test_updating_a_missing_users_profile_is_not_found(repo, accounts):
+    with pytest.raises(NotFound, match="nobody"):
+        accounts.update_profile("nobody", {"givenName": "x"})
+
+
 def test_an_expired_or_revoked_token_authenticates_no_one(repo, accounts):
     from datetime import timedelta
 
