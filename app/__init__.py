@@ -46,11 +46,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _bootstrap_admin(app)
     _guard_logins(app)
 
-    from . import ams, cli, csrf, emporix, projects, renditions
-    from .aem import bp as aem_bp
+    from . import aem, ams, cli, csrf, emporix, projects, renditions
 
     csrf.init_app(app)  # first: its check runs before any API's
-    app.register_blueprint(aem_bp)
+    aem.init_app(app)
     ams.init_app(app)
     projects.init_app(app)
     emporix.init_app(app)

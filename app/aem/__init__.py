@@ -24,3 +24,12 @@ def _configure_routing(state) -> None:
     state.app.url_map.merge_slashes = False
 
 from . import views  # noqa: E402,F401  (registers the routes)
+
+
+def init_app(app) -> None:
+    """Register the Assets HTTP API and AEM's toolbox (Sling's access manager, Granite's
+    users and groups): two blueprints, each answering in its own shape."""
+    from .toolbox import bp as toolbox_bp
+
+    app.register_blueprint(bp)
+    app.register_blueprint(toolbox_bp)

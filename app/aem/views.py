@@ -20,12 +20,13 @@ from repository.blobs import BlobTooLarge
 from siren import Entity, Link
 
 from .. import get_repository
-from ..auth import ASSETS, CHALLENGE, act_as, identify
+from ..auth import CHALLENGE
 from ..errors import ApiError, add_routing_error_renderer, status_for
 from .. import uploads
 from ..uploads import form_file, is_form, is_json, json_body, parse_json
 from . import bp, urls
 from .locate import Target, locate
+from .login import log_in
 from .representation import (
     ORIGINAL,
     asset_entity,
@@ -75,21 +76,14 @@ def reply(
 
 @bp.before_request
 def require_login():
-    g.identity = identify()
-    if g.identity is None:
-        response = siren(core_response(401, "authentication required: send HTTP Basic "
-                                            "credentials or a Bearer token"), 401)
+    refused = log_in()
+    if refused is None:
+        return None
+    status, message = refused
+    response = siren(core_response(status, message), status)
+    if status == 401:
         response.headers["WWW-Authenticate"] = CHALLENGE
-        return response
-    if g.identity.tenant is not None:
-        # A tenant-bound token is for that tenant's media only, never the whole tree.
-        return siren(core_response(403, f"this token is bound to the tenant "
-                                        f"{g.identity.tenant} and cannot use the Assets API; "
-                                        "use a token made without --tenant"), 403)
-    if act_as(g.identity, ASSETS) is None:
-        return siren(core_response(403, "this token's scopes do not include the Assets API "
-                                        "(assets.read or assets.write)"), 403)
-    return None
+    return response
 
 
 @bp.errorhandler(RepositoryError)
