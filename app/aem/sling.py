@@ -34,7 +34,7 @@ from typing import Callable
 
 from flask import Response, current_app, g, request
 
-from repository.access import Entry, privilege_bits, privilege_names
+from repository.access import PRIVILEGES, Entry, privilege_bits, privilege_names
 from repository.acl import EffectiveEntry
 from repository.errors import AccessDenied, InvalidValue
 from repository.paths import RepoPath
@@ -51,6 +51,8 @@ OPERATIONS: dict[tuple[str, tuple[str, ...], str], Handler] = {}
 GRANT, DENY, CLEAR = "granted", "denied", "none"
 VALUES = {"granted": GRANT, "allow": GRANT, "denied": DENY, "deny": DENY, "none": CLEAR}
 ACCESS_CONTROL_EXCEPTION = "javax.jcr.security.AccessControlException"
+#: Privileges are listed in JCR's order: jcr:read first, the aggregates last.
+ORDER = {name: index for index, name in enumerate(PRIVILEGES)}
 
 
 def operation(method: str, selectors: tuple[str, ...], *extensions: str) -> Callable[[Handler], Handler]:
@@ -96,7 +98,7 @@ def _privileges(allow: int, deny: int) -> dict[str, dict[str, bool]]:
         shown[name] = {"allow": True}
     for name in privilege_names(deny):
         shown.setdefault(name, {})["deny"] = True
-    return shown
+    return dict(sorted(shown.items(), key=lambda item: ORDER[item[0]]))
 
 
 def _json(body: dict, address: Address) -> Response:
