@@ -106,7 +106,7 @@ def _respond(response: PostResponse) -> Response:
 @bp.route(AUTHORIZABLES, methods=["POST"])
 @bp.route(AUTHORIZABLES + ".<any(html, json):extension>", methods=["POST"])
 def create_authorizable(extension: str | None = None) -> Response:
-    form = request.form
+    form = request.values
     as_user, as_group = "createUser" in form, "createGroup" in form
     if as_user == as_group:
         raise SlingError(400, "send createUser (a user) or createGroup (a group), one of them")
@@ -180,7 +180,7 @@ def change_authorizable(node: Node, address: Address) -> Response:
     if node.authorizable is None:
         raise SlingError(400, f"{g.sling_path} is a folder; POST to a user's or group's path")
     kind, name = node.authorizable
-    form = request.form
+    form = request.values
     if address.selectors not in ((), ("rw",)) or (address.selectors and address.extension
                                                   not in ("html", "json")):
         raise SlingError(400, f"unknown operation {address.suffix} on {g.sling_path}; "

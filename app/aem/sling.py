@@ -201,8 +201,8 @@ def privilege_changes(form) -> tuple[int, int, int]:
 
 @operation("POST", ("modifyAce",), "json", "html")
 def modify_ace(address: Address) -> Response:
-    principal = _existing_principal(request.form.get("principalId"), "principalId")
-    granted, denied, cleared = privilege_changes(request.form)
+    principal = _existing_principal(request.values.get("principalId"), "principalId")
+    granted, denied, cleared = privilege_changes(request.values)
     get_repository().access.modify(address.path, principal, granted=granted, denied=denied,
                                    cleared=cleared)
     return (PostResponse(sling_path(MOUNT, address.path)).changed("modified", principal)
@@ -211,7 +211,7 @@ def modify_ace(address: Address) -> Response:
 
 @operation("POST", ("deleteAce",), "json", "html")
 def delete_ace(address: Address) -> Response:
-    names = [name for name in request.form.getlist(":applyTo") if name]
+    names = [name for name in request.values.getlist(":applyTo") if name]
     if not names:
         raise SlingError(400, "principalIds were not submitted: send :applyTo=<user or group>, "
                               "repeated for several")

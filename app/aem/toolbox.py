@@ -8,6 +8,8 @@ is Sling's: a POST answers with Sling's POST response (:mod:`.slingpost`), and s
 refusal or error, as HTML or JSON as the request asks. The rules (who may read or change
 entries, who may manage users) are the repository's; these modules only translate.
 
+Parameters come from the form body or the query string, as Sling reads them.
+
 URLs are split as Sling splits them (:func:`split_address`): the longest path that names an
 existing resource is the resource, and what follows its name is ``.selectors.extension``.
 """

@@ -80,6 +80,13 @@ def test_the_answers_shape_follows_accept_over_the_extension(client, admin):
     assert wildcard.mimetype == "application/json"
 
 
+def test_parameters_may_come_in_the_query_string_as_sling_reads_them(app, client, admin):
+    response = client.post("/content/dam/photos.modifyAce.json?principalId=alice"
+                           "&privilege@jcr:read=granted", headers=admin)
+    assert response.status_code == 200
+    assert entries(app, "/photos") == [("alice", READ, 0)]
+
+
 def test_modify_ace_denies_and_clears_per_privilege(app, client, admin):
     modify(client, admin, "/photos", "alice", jcr_all="granted")
     modify(client, admin, "/photos", "alice", jcr_removeNode="denied", jcr_addChildNodes="none")
