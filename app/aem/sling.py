@@ -6,7 +6,9 @@ repository path ``/photos``.
   ``privilege@<name>=granted|denied|none`` (``allow``/``deny`` too, as Sling takes them) or
   ``privilege@<name>@Delete=all``. Aggregates are applied before the privileges they
   contain, so ``privilege@jcr:all=denied&privilege@jcr:read=granted`` denies all but read.
-  Needs ``jcr:modifyAccessControl``.
+  ``restriction@rep:glob=`` (empty) changes the principal's node-only entry instead, which
+  applies to the node alone (Oak's meaning of an empty glob); a principal may hold one entry
+  of each kind on a node. Needs ``jcr:modifyAccessControl``.
 - ``POST <path>.deleteAce.json|html``: ``:applyTo=<principal>``, repeated for several;
   removes their entries on the node. Needs ``jcr:modifyAccessControl``.
 - ``GET <path>.acl.json`` (entries set on the node) and ``GET <path>.eacl.json`` (entries in
@@ -15,13 +17,13 @@ repository path ``/photos``.
 
 The JSON is Sling's (accessmanager 3.1 and later): per principal ``principal``, ``order``,
 ``privileges`` (``{"jcr:read": {"allow": true}, "jcr:write": {"deny": true}}``, aggregates
-shown as such when whole) and, in ``eacl.json``, ``declaredAt`` (``{"node": path}``, a
+shown as such when whole; a node-only entry's privileges as ``{"allow": {"rep:glob":
+""}}``) and, in ``eacl.json``, ``declaredAt`` (``{"node": path}``, a
 list when several nodes declare it). Statuses as Sling's servlets give them, except that
 nothing here answers 5xx: a GET the caller may not make is a 404 (Sling turns JCR's
 AccessDeniedException into one); a POST refused for lack of a privilege is a 403 (404 when
 the caller cannot read the node); a missing or unknown ``principalId``, an unknown
-privilege or value, restrictions (``restriction@...``, not supported: entries here have
-none) → 400; a missing node → 404. ``order`` is accepted and ignored: a node holds one
+privilege or value, a restriction other than the empty ``rep:glob`` → 400; a missing node → 404. ``order`` is accepted and ignored: a node holds one
 entry per principal, and evaluation does not depend on their order.
 
 Other ``.selector.extension`` operations may be added with :func:`operation` (a POST with
@@ -53,6 +55,8 @@ VALUES = {"granted": GRANT, "allow": GRANT, "denied": DENY, "deny": DENY, "none"
 ACCESS_CONTROL_EXCEPTION = "javax.jcr.security.AccessControlException"
 #: Privileges are listed in JCR's order: jcr:read first, the aggregates last.
 ORDER = {name: index for index, name in enumerate(PRIVILEGES)}
+#: How Sling shows the restriction of a node-only entry (JCR's rep:glob "").
+NODE_ONLY = {"rep:glob": ""}
 
 
 def operation(method: str, selectors: tuple[str, ...], *extensions: str) -> Callable[[Handler], Handler]:
@@ -92,12 +96,18 @@ def _default_type(address: Address) -> str:
 
 # -- reading entries --------------------------------------------------------------------------
 
-def _privileges(allow: int, deny: int) -> dict[str, dict[str, bool]]:
-    shown: dict[str, dict[str, bool]] = {}
-    for name in privilege_names(allow):
-        shown[name] = {"allow": True}
-    for name in privilege_names(deny):
-        shown.setdefault(name, {})["deny"] = True
+Shown = dict[str, dict[str, object]]
+
+
+def _show(shown: Shown, allow: int, deny: int, node_only: bool = False) -> Shown:
+    """Add privileges to Sling's ``privileges`` object: ``{"allow": true}``, or for a
+    node-only entry ``{"allow": {"rep:glob": ""}}`` (an unrestricted word wins: it says more)."""
+    word: object = dict(NODE_ONLY) if node_only else True
+    for key, bits in (("allow", allow), ("deny", deny)):
+        for name in privilege_names(bits):
+            current = shown.setdefault(name, {})
+            if current.get(key) is not True:
+                current[key] = word
     return dict(sorted(shown.items(), key=lambda item: ORDER[item[0]]))
 
 
@@ -122,9 +132,13 @@ def _readable(read: Callable[[RepoPath], list]) -> Callable[[RepoPath], list]:
 @operation("GET", ("tidy", "acl"), "json")
 def get_acl(address: Address) -> Response:
     entries: list[Entry] = _readable(get_repository().access.entries)(address.path)
-    return _json({entry.principal: {"principal": entry.principal, "order": order,
-                                    "privileges": _privileges(entry.allow, entry.deny)}
-                  for order, entry in enumerate(entries)}, address)
+    body: dict[str, dict] = {}
+    for entry in entries:  # a principal may have an entry and a node-only entry here
+        shown = body.setdefault(entry.principal, {"principal": entry.principal,
+                                                  "order": len(body), "privileges": {}})
+        shown["privileges"] = _show(shown["privileges"], entry.allow, entry.deny,
+                                    entry.node_only)
+    return _json(body, address)
 
 
 @operation("GET", ("eacl",), "json")
@@ -136,7 +150,7 @@ def get_effective_acl(address: Address) -> Response:
         declared = [sling_path(MOUNT, path) for path in entry.declared_at]
         body[entry.principal] = {
             "principal": entry.principal, "order": order,
-            "privileges": _privileges(entry.granted, entry.denied),
+            "privileges": _show({}, entry.granted, entry.denied),
             "declaredAt": {"node": declared[0] if len(declared) == 1 else declared},
         }
     return _json(body, address)
@@ -159,6 +173,22 @@ def _bits(name: str) -> int:
         raise SlingError(400, str(error), ACCESS_CONTROL_EXCEPTION) from None
 
 
+def node_only(form) -> bool:
+    """True when the form restricts the entry to its node: ``restriction@rep:glob=`` (an
+    empty glob, as Oak reads it), the one restriction entries here can hold."""
+    restricted = False
+    for key in form:
+        if not key.startswith("restriction@"):
+            continue
+        if key != "restriction@rep:glob" or form.getlist(key) != [""]:
+            raise SlingError(400, f"{key}: the only restriction supported is rep:glob with an "
+                                  "empty value (the entry applies to its node alone); an entry "
+                                  "otherwise applies to its node and everything below it",
+                             ACCESS_CONTROL_EXCEPTION)
+        restricted = True
+    return restricted
+
+
 def privilege_changes(form) -> tuple[int, int, int]:
     """The privileges to grant, to deny and to clear that the form's ``privilege@...``
     fields ask for, as three disjoint bit sets (see the module docstring)."""
@@ -166,9 +196,6 @@ def privilege_changes(form) -> tuple[int, int, int]:
     # (the narrower privilege has the last word), and at one privilege none before the rest.
     steps: list[tuple[tuple[int, int, bool], int, str]] = []
     for key in form:
-        if key.startswith("restriction@"):
-            raise SlingError(400, f"{key}: restrictions are not supported; an entry applies "
-                                  "to its node and everything below it", ACCESS_CONTROL_EXCEPTION)
         if not key.startswith("privilege@"):
             continue
         name = key[len("privilege@"):]
@@ -202,9 +229,10 @@ def privilege_changes(form) -> tuple[int, int, int]:
 @operation("POST", ("modifyAce",), "json", "html")
 def modify_ace(address: Address) -> Response:
     principal = _existing_principal(request.values.get("principalId"), "principalId")
+    restricted = node_only(request.values)
     granted, denied, cleared = privilege_changes(request.values)
     get_repository().access.modify(address.path, principal, granted=granted, denied=denied,
-                                   cleared=cleared)
+                                   cleared=cleared, node_only=restricted)
     return (PostResponse(sling_path(MOUNT, address.path)).changed("modified", principal)
             .send(_default_type(address)))
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from repository.access import ALL, READ, WRITE, privilege_bits
+from repository.access import ADD_CHILD_NODES, ALL, READ, WRITE, Entry, privilege_bits
 from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 from .toolbox_helpers import bearer, entries, html_field, make_tree, system, user
@@ -105,6 +105,30 @@ def test_an_aggregate_is_applied_before_the_privileges_it_contains(app, client, 
     assert entries(app, "/photos") == [("alice", READ, ALL & ~READ)]
 
 
+def test_an_empty_rep_glob_makes_a_node_only_entry_beside_the_inherited_one(
+        app, client, admin, alice):
+    response = client.post("/content/dam/photos.modifyAce.json", headers=admin, data={
+        "principalId": "alice", "privilege@jcr:addChildNodes": "granted",
+        "restriction@rep:glob": ""})
+    assert response.status_code == 200
+    modify(client, admin, "/photos", "alice", jcr_read="granted")
+    assert system(app).access.entries(("photos",)) == [
+        Entry("alice", READ), Entry("alice", ADD_CHILD_NODES, node_only=True)]
+    folder = {"Content-Type": "application/json"}
+    assert client.post("/api/assets/photos/new", data='{"class":"assetFolder"}',
+                       headers={**alice, **folder}).status_code == 201
+    assert client.post("/api/assets/photos/private/new", data='{"class":"assetFolder"}',
+                       headers={**alice, **folder}).status_code == 403
+    assert client.get("/content/dam/photos.acl.json", headers=admin).get_json() == {
+        "alice": {"principal": "alice", "order": 0, "privileges": {
+            "jcr:read": {"allow": True}, "jcr:addChildNodes": {"allow": {"rep:glob": ""}}}}}
+    effective = client.get("/content/dam/photos/private.eacl.json", headers=admin).get_json()
+    assert effective["alice"]["privileges"] == {"jcr:read": {"allow": True}}
+    response = client.post("/content/dam/photos.deleteAce.json", data={":applyTo": "alice"},
+                           headers=admin)
+    assert response.status_code == 200 and entries(app, "/photos") == []
+
+
 def test_allow_and_deny_are_slings_other_names_for_granted_and_denied(app, client, admin):
     modify(client, admin, "/photos", "alice", jcr_read="allow", jcr_write="Deny")
     assert entries(app, "/photos") == [("alice", READ, WRITE)]
@@ -171,7 +195,9 @@ def test_reading_entries_without_read_access_control_is_a_404_as_in_sling(client
     ({"principalId": "alice", "privilege@jcr:read": ["granted", "denied"]}, "both granted and denied"),
     ({"principalId": "alice", "privilege@jcr:read@Delete": "allow"}, "takes 'all'"),
     ({"principalId": "alice", "privilege@jcr:read": "granted", "restriction@rep:glob": "*.jpg"},
-     "restrictions are not supported"),
+     "the only restriction supported is rep:glob with an empty value"),
+    ({"principalId": "alice", "privilege@jcr:read": "granted", "restriction@rep:ntNames": "x"},
+     "the only restriction supported"),
 ])
 def test_bad_input_to_modify_ace_is_a_400_saying_what_to_fix_and_changes_nothing(
         app, client, admin, form, message):
