@@ -126,7 +126,9 @@ def require_login() -> Response | None:
 @bp.errorhandler(ApiError)
 @bp.errorhandler(BlobTooLarge)
 def repository_error(error: Exception) -> Response:
-    return fail(status_for(error), str(error), getattr(error, "error_class", None))
+    response = fail(status_for(error), str(error), getattr(error, "error_class", None))
+    response.headers.update(getattr(error, "headers", None) or {})  # e.g. 429's Retry-After
+    return response
 
 
 @bp.errorhandler(HTTPException)

@@ -328,3 +328,13 @@ def test_without_credentials_it_is_a_401(app, client):
 def test_a_401_for_json_answers_in_slings_json(client):
     body = json.loads(client.get("/home/users.2.json").get_data())
     assert body["status.code"] == 401 and body["error"]["class"] == "javax.jcr.LoginException"
+
+
+def test_too_many_failed_logins_answer_429_with_retry_after_in_slings_shape(make_app):
+    client = make_app("strict", LOGIN_MAX_FAILURES_PER_ADDRESS=2,
+                      LOGIN_MAX_FAILURES_PER_USER=2).test_client()
+    for _ in range(2):
+        assert client.get("/home/users.2.json", headers=basic("admin", "wrong")).status_code == 401
+    response = client.get("/home/users.2.json", headers=basic("admin", "wrong"))
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert response.get_json()["status.code"] == 429
