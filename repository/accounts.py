@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import math
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -22,6 +21,7 @@ from .access import ADMIN_USER, BUILT_IN_PRINCIPALS
 from .errors import AccessDenied, AlreadyExists, InvalidValue, NotFound
 from .models import Group, GroupMember, Token, User, utcnow
 from .principals import check_principal_name
+from .values import check_json, check_text
 
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
@@ -59,15 +59,12 @@ def _check_profile_value(key: str, value: object) -> None:
             or "/" in key:
         raise InvalidValue(f"a profile property name must be 1 to 255 printable characters "
                            f"without '/', not {key!r}")
-    items = value if isinstance(value, list) else [value]
-    for item in items:
-        if isinstance(item, float) and not math.isfinite(item):
-            raise InvalidValue(f"profile/{key}: {item} is not a number JSON can store")
+    check_text(key, "a profile property name")
+    for item in value if isinstance(value, list) else [value]:
         if not isinstance(item, (str, int, float, bool)):
             raise InvalidValue(f"profile/{key}: a value must be a string, number or boolean "
                                "(or a list of them)")
-        if isinstance(item, str) and "\x00" in item:
-            raise InvalidValue(f"profile/{key}: a value may not contain NUL characters")
+    check_json(value, f"profile/{key}")
 
 
 @dataclass(frozen=True)
@@ -305,9 +302,10 @@ def _merged_profile(email: str | None, profile: Mapping[str, ProfileValue],
     merged = dict(profile)
     for key, value in changes.items():
         if key == EMAIL:
-            if value is not None and (not isinstance(value, str) or len(value) > 255
-                                      or "\x00" in value):
+            if value is not None and (not isinstance(value, str) or len(value) > 255):
                 raise InvalidValue("profile/email must be a text of at most 255 characters")
+            if value is not None:
+                check_text(value, "profile/email")
             email = value or None
             continue
         if value is None:

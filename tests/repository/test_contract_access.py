@@ -566,7 +566,8 @@ def test_a_profile_is_set_changed_and_removed_property_by_property(repo, account
 
 @pytest.mark.parametrize("changes", [
     {"a/b": "x"}, {"": "x"}, {"x": {"nested": 1}}, {"x": float("nan")}, {"x": "a\x00b"},
-    {"email": 5}, {"big": "x" * 70_000},
+    {"x": "\ud800"}, {"x": 2**64}, {"x": [1, [2]]}, {"email": 5}, {"email": "a\x00"},
+    {"big": "x" * 70_000},
 ])
 def test_a_bad_profile_change_is_refused_and_changes_nothing(repo, accounts, changes):
     accounts.create_user("alice", "pw", email="a@example.com", profile={"givenName": "Alice"})
