@@ -64,7 +64,7 @@ def get_repository() -> Repository:
     view = g.get("_repository")
     caller = g.get("caller", ANONYMOUS)
     if view is None or view.caller is not caller:
-        view = g._repository = system_repository().acting_for(caller)
+        view = g._repository = system_repository().acting_for(caller, one_request=True)
     return view
 
 

@@ -84,6 +84,7 @@ class AccessControl:
             allow = (current.allow | granted) & ~denied & ~cleared
             deny = (current.deny | denied) & ~granted & ~cleared
             entries.set_entry(s, found.row.id, principal, allow, deny, node_only)
+            self._repo._forget_evaluations()
             return Entry(principal, allow, deny, node_only)
 
     def remove(self, path: RepoPath, principal: str) -> bool:
@@ -93,4 +94,5 @@ class AccessControl:
             had = any(entry.principal == principal for entry in entries.of_node(s, found.row.id))
             for node_only in (False, True):
                 entries.set_entry(s, found.row.id, principal, 0, 0, node_only)
+            self._repo._forget_evaluations()
             return had

@@ -198,16 +198,26 @@ class Repository:
         #: Work left for later by changes (a new binary → renditions); see repository.jobs.
         self.jobs = JobQueue(self, lease_seconds=job_lease_seconds)
         self._caller: Caller = SYSTEM
+        #: What the caller's entries grant, by chain of node ids, in a view for one request
+        #: (see ``acting_for``); None: not remembered.
+        self._evaluated: dict[tuple[str, ...], tuple[int, int]] | None = None
         #: Paths (``*`` matches any one name) only administrators may move or delete.
         self._mounts: list[RepoPath] = []
         self._owned: list[OwnedProperties] = []
 
     # -- callers --------------------------------------------------------------------------
 
-    def acting_for(self, caller: Caller) -> "Repository":
-        """This repository (same database, blobs and jobs) acting for ``caller``."""
+    def acting_for(self, caller: Caller, *, one_request: bool = False) -> "Repository":
+        """This repository (same database, blobs and jobs) acting for ``caller``.
+
+        A view for ``one_request`` evaluates the caller's rights on a path once and
+        remembers it for its (short) life: a request that finds the node its URL names,
+        then reads and lists it, queries the entries on that path once. Changing entries
+        through the view forgets what it remembered.
+        """
         view = copy.copy(self)
         view._caller = caller
+        view._evaluated = {} if one_request else None
         return view
 
     @property
@@ -922,7 +932,18 @@ class Repository:
         caller = self._caller
         if caller.is_admin:
             return ALL, ALL
-        return evaluate(ids, entries.on_nodes(s, ids, caller.principals), caller)
+        if self._evaluated is None:
+            return evaluate(ids, entries.on_nodes(s, ids, caller.principals), caller)
+        key = tuple(ids)  # a view for one request (acting_for) remembers
+        found = self._evaluated.get(key)
+        if found is None:
+            found = self._evaluated[key] = evaluate(
+                ids, entries.on_nodes(s, ids, caller.principals), caller)
+        return found
+
+    def _forget_evaluations(self) -> None:
+        if self._evaluated is not None:
+            self._evaluated.clear()
 
     def _effective(self, path: RepoPath, by_entries: int) -> int:
         return effective(self._caller, path, by_entries)

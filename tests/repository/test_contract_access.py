@@ -643,3 +643,12 @@ def test_a_principal_may_hold_a_node_only_entry_beside_its_inherited_one(tree):
         [(False, READ), (True, ADD_CHILD_NODES)]
     assert tree.access.remove(("docs",), "g") is True
     assert tree.access.entries(("docs",)) == []
+
+
+def test_a_view_for_one_request_forgets_what_it_evaluated_when_entries_change(tree, accounts):
+    allow(tree, ("docs",), "alice", "jcr:read", "jcr:modifyAccessControl")
+    view = tree.acting_for(tree.principals.caller_for("alice"), one_request=True)
+    assert view.get(("docs", "a.txt")).name == "a.txt"
+    view.access.modify(("docs",), "alice", denied=READ)
+    with pytest.raises(NotFound):
+        view.get(("docs", "a.txt"))
