@@ -46,8 +46,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _bootstrap_admin(app)
     _guard_logins(app)
 
-    from . import aem, ams, cli, csrf, emporix, projects, renditions
+    from . import aem, ams, bodies, cli, csrf, emporix, projects, renditions
 
+    bodies.init_app(app)
     csrf.init_app(app)  # first: its check runs before any API's
     aem.init_app(app)
     ams.init_app(app)

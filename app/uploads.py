@@ -34,7 +34,14 @@ def json_body() -> Any:
     length = request.content_length
     if length is not None and length > MAX_JSON_BYTES:
         raise ApiError(413, f"a JSON body must be at most {MAX_JSON_BYTES} bytes")
-    data = request.stream.read(MAX_JSON_BYTES + 1)
+    # Read to the end, not just what the first read gives: a body cut off after a
+    # complete-looking JSON document must fail (see app.bodies), not count as sent.
+    data = bytearray()
+    while len(data) <= MAX_JSON_BYTES:
+        chunk = request.stream.read(MAX_JSON_BYTES + 1 - len(data))
+        if not chunk:
+            break
+        data += chunk
     if len(data) > MAX_JSON_BYTES:
         raise ApiError(413, f"a JSON body must be at most {MAX_JSON_BYTES} bytes")
     return parse_json(data or b"null")

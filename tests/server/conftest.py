@@ -1,5 +1,6 @@
 """A real server process on loopback, for what the test client cannot show: concurrency,
-a kill in the middle of an upload, and the server's own memory."""
+a kill in the middle of an upload, the server's own memory, and how each WSGI server
+(Flask's development server, gunicorn) hands a broken request body to the application."""
 from __future__ import annotations
 
 import base64
@@ -25,21 +26,53 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, instance: Path, env: dict[str, str] | None = None) -> None:
+    """One server process: ``kind`` is ``flask`` (``flask --app app run``) or ``gunicorn``.
+
+    ``env``: its settings (``ASSETS_*`` variables) beyond the instance and password.
+    ``serial`` makes it handle one request at a time (Flask's server without threads, one
+    synchronous gunicorn worker): a request sent after another has been cut off is then
+    answered only once the server is done with the cut one, so what it stored can be
+    checked without waiting for an arbitrary time.
+    """
+
+    def __init__(self, instance: Path, env: dict[str, str] | None = None, *,
+                 kind: str = "flask", database_url: str | None = None,
+                 serial: bool = False) -> None:
         self.instance = instance
+        self.kind = kind
+        self.database_url = database_url
+        self.serial = serial
         self.port = free_port()
         self.process: subprocess.Popen | None = None
-        #: Settings of this server (``ASSETS_*`` variables) beyond the instance and password.
         self.env = env or {}
 
-    def start(self) -> "Server":
+    def command(self) -> list[str]:
+        if self.kind == "gunicorn":
+            return [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{self.port}",
+                    "--workers", "1" if self.serial else "2", "app:create_app()"]
+        return [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(self.port),
+                "--no-reload", "--no-debugger",
+                "--without-threads" if self.serial else "--with-threads"]
+
+    def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETS_")}
         env.update(ASSETS_INSTANCE_PATH=str(self.instance), ASSETS_ADMIN_PASSWORD=PASSWORD,
                    **self.env)
+        if self.database_url:
+            env["ASSETS_DATABASE_URL"] = self.database_url
+        return env
+
+    def cli(self, *args: str) -> str:
+        """Run ``flask --app app ARGS`` on this server's instance; its standard output."""
+        env = {**self.environment(), "ASSETS_RENDITIONS_WORKER": "null"}
+        done = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], env=env,
+                              capture_output=True, text=True, timeout=60, check=True)
+        return done.stdout
+
+    def start(self) -> "Server":
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(self.port),
-             "--no-reload", "--no-debugger", "--with-threads"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            self.command(), env=self.environment(),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
