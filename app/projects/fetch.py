@@ -17,7 +17,11 @@ The rules, each checked on every hop (the first request and every redirect):
   name, so a DNS answer that changes between check and connect (DNS rebinding) cannot
   switch the target. TLS still verifies the certificate against the host *name*;
 - redirects (301, 302, 303, 307, 308) are followed at most ``max_redirects`` times;
-- a per-operation timeout (connect, each read) and a deadline for the whole download;
+- a per-operation timeout (connect, each read) and a deadline for the whole download,
+  headers and body: every receive on the socket waits at most until the deadline, so a
+  server sending a byte a second cannot stretch an import past it;
+- a body that ends before the ``Content-Length`` its server announced fails the download
+  (nothing of it is kept);
 - a size cap: a ``Content-Length`` over it is refused at once, and the stream stops
   delivering bytes once it has given ``max_bytes`` (the blob store's ``max_size`` enforces
   the same cap).
@@ -211,32 +215,93 @@ def check_target(url: str, policy: FetchPolicy) -> Target:
 
 # -- connections ---------------------------------------------------------------------------------
 
+TOO_LONG = "the download took too long (timed out)"
+
+
 def _open_socket(address: IPAddress, port: int, timeout: float) -> socket.socket:
     """Connect to an address that :func:`check_target` accepted (tests watch this)."""
     return socket.create_connection((str(address), port), timeout=timeout)
 
 
+class _Deadline:
+    """Makes every receive of a socket end by ``deadline`` (``time.monotonic()``).
+
+    A per-operation timeout alone lets a server that sends a byte now and then hold a
+    download for ever: each receive succeeds in time. Before each receive the socket's
+    timeout is set to what is left of the per-operation timeout and the deadline, and
+    none starts after the deadline.
+    """
+
+    deadline: float | None = None
+    operation_timeout: float = 30.0
+
+    def _arm(self) -> None:
+        if self.deadline is None:  # still being set up
+            return
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise TimeoutError(TOO_LONG)
+        self.settimeout(min(self.operation_timeout, left))  # type: ignore[attr-defined]
+
+    def recv(self, *args, **kwargs):
+        self._arm()
+        return super().recv(*args, **kwargs)  # type: ignore[misc]
+
+    def recv_into(self, *args, **kwargs):
+        self._arm()
+        return super().recv_into(*args, **kwargs)  # type: ignore[misc]
+
+    def read(self, *args, **kwargs):  # SSLSocket's receive
+        self._arm()
+        return super().read(*args, **kwargs)  # type: ignore[misc]
+
+
+class _DeadlineSocket(_Deadline, socket.socket):
+    pass
+
+
+class _DeadlineSSLSocket(_Deadline, ssl.SSLSocket):
+    pass
+
+
+def _bounded(sock: socket.socket, deadline: float, timeout: float) -> _DeadlineSocket:
+    bounded = _DeadlineSocket(sock.family, sock.type, sock.proto, fileno=sock.detach())
+    bounded.deadline, bounded.operation_timeout = deadline, timeout
+    bounded.settimeout(max(0.001, min(timeout, deadline - time.monotonic())))
+    return bounded
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int, address: IPAddress, timeout: float) -> None:
+    def __init__(self, host: str, port: int, address: IPAddress, timeout: float,
+                 deadline: float) -> None:
         super().__init__(host, port, timeout=timeout)
         self._pinned = address
-
-    def connect(self) -> None:
-        self.sock = _open_socket(self._pinned, self.port, self.timeout)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    def __init__(self, host: str, port: int, address: IPAddress, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._pinned = address
+        self._deadline = deadline
 
     def connect(self) -> None:
         sock = _open_socket(self._pinned, self.port, self.timeout)
+        self.sock = _bounded(sock, self._deadline, self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, host: str, port: int, address: IPAddress, timeout: float,
+                 deadline: float) -> None:
+        context = ssl.create_default_context()
+        context.sslsocket_class = _DeadlineSSLSocket
+        super().__init__(host, port, timeout=timeout, context=context)
+        self._pinned = address
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        sock = _bounded(_open_socket(self._pinned, self.port, self.timeout), self._deadline,
+                        self.timeout)
         try:
-            self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
+            wrapped = self._context.wrap_socket(sock, server_hostname=self.host)
         except BaseException:
             sock.close()
             raise
+        wrapped.deadline, wrapped.operation_timeout = self._deadline, self.timeout
+        self.sock = wrapped
 
 
 def _request(target: Target, policy: FetchPolicy, deadline: float):
@@ -244,7 +309,7 @@ def _request(target: Target, policy: FetchPolicy, deadline: float):
     last_error: Exception | None = None
     for address in target.addresses:
         timeout = max(0.001, min(policy.timeout, deadline - time.monotonic()))
-        connection = kind(target.host, target.port, address, timeout)
+        connection = kind(target.host, target.port, address, timeout, deadline)
         try:
             connection.connect()
         except (OSError, ssl.SSLError) as error:
@@ -260,7 +325,11 @@ def _request(target: Target, policy: FetchPolicy, deadline: float):
             return connection, connection.getresponse()
         except (OSError, http.client.HTTPException) as error:
             connection.close()
+            if time.monotonic() >= deadline:
+                raise FetchError(TOO_LONG) from None
             raise FetchError(f"the request to {target.host} failed: {_describe(error)}") from None
+    if time.monotonic() >= deadline:
+        raise FetchError(TOO_LONG)
     raise FetchError(f"could not connect to {target.host}: {_describe(last_error)}")
 
 
@@ -271,26 +340,44 @@ def _describe(error: Exception | None) -> str:
 
 
 class _Body:
-    """The response body as a stream, with the deadline and the size cap applied."""
+    """The response body as a stream, with the deadline, the size cap and the announced
+    length applied: a body that ends short of its ``Content-Length`` raises."""
 
     def __init__(self, response: http.client.HTTPResponse, deadline: float,
-                 max_bytes: int | None) -> None:
+                 max_bytes: int | None, content_length: int | None = None) -> None:
         self._response = response
         self._deadline = deadline
         self._max_bytes = max_bytes
+        self._content_length = content_length
         self.delivered = 0
 
     def read(self, size: int = -1) -> bytes:
         if time.monotonic() > self._deadline:
-            raise FetchError("the download took too long (timed out)")
+            raise FetchError(TOO_LONG)
         if self._max_bytes is not None and self.delivered > self._max_bytes:
             raise FetchError(f"the file is larger than the limit of {self._max_bytes} bytes")
+        wanted = size if size is not None and size >= 0 else 1024 * 1024
         try:
-            chunk = self._response.read(size if size is not None and size >= 0 else 1024 * 1024)
+            chunk = self._response.read(wanted)
+        except http.client.IncompleteRead as error:
+            self.delivered += len(error.partial)
+            raise self._short() from None
         except (OSError, http.client.HTTPException) as error:
+            if time.monotonic() >= self._deadline:
+                raise FetchError(TOO_LONG) from None
             raise FetchError(f"the download failed: {_describe(error)}") from None
         self.delivered += len(chunk)
+        if not chunk and wanted and self._content_length is not None \
+                and self.delivered < self._content_length:
+            raise self._short()
         return chunk
+
+    def _short(self) -> FetchError:
+        if self._content_length is None:
+            return FetchError("the download ended before the end of the file (the "
+                              "connection was closed)")
+        return FetchError(f"the download ended after {self.delivered} of the "
+                          f"{self._content_length} bytes the server announced")
 
 
 @contextmanager
@@ -320,7 +407,7 @@ def open_url(url: str, policy: FetchPolicy) -> Iterator[Fetched]:
                 raise FetchError(f"the file is larger than the limit of {policy.max_bytes} bytes")
             yield Fetched(url=current, content_type=response.getheader("Content-Type"),
                           content_length=length,
-                          stream=_Body(response, deadline, policy.max_bytes))
+                          stream=_Body(response, deadline, policy.max_bytes, length))
             return
         finally:
             connection.close()
