@@ -1,6 +1,7 @@
 """Reading request bodies into the blob store, shared by every API."""
 from __future__ import annotations
 
+import io
 import json
 import math
 import mimetypes
@@ -113,10 +114,40 @@ def media_type_of(upload: FileStorage) -> str:
 
 
 def form_file(field: str) -> FileStorage | None:
-    """The uploaded file in ``field``; a text value where a file belongs is an error."""
+    """The uploaded file in ``field``, or None when the form sends no file at all.
+
+    A form that cannot mean what it seems is a 400 rather than a guess: a text value
+    where the file belongs, a file in a field of another name (which would otherwise be
+    dropped, and the request taken for something else, e.g. a folder to create), and an
+    empty file input (what a browser sends when no file was chosen: no file name, no
+    bytes), which is not a 0-byte file.
+    """
     upload = request.files.get(field)
     if upload is not None:
+        if is_empty_file_input(upload):
+            raise ApiError(400, f"the field '{field}' holds no file (no file was chosen): "
+                                "choose the file to upload")
         return upload
     if field in request.form:
         raise ApiError(400, f"the field '{field}' must be a file upload (multipart/form-data)")
+    others = sorted(set(request.files))
+    if others:
+        named = ", ".join(f"'{name}'" for name in others)
+        raise ApiError(400, f"the form sends a file in the field {named}; send it in the "
+                            f"field named '{field}'")
     return None
+
+
+def is_empty_file_input(upload: FileStorage) -> bool:
+    """A file part with neither a file name nor any bytes."""
+    if upload.filename:
+        return False
+    stream = upload.stream
+    try:
+        position = stream.tell()
+        stream.seek(0, io.SEEK_END)
+        end = stream.tell()
+        stream.seek(position)
+    except (AttributeError, OSError, ValueError):
+        return False
+    return end == 0

@@ -58,7 +58,8 @@ from repository.query import Selection, SortKey, parse_q, parse_sort
 
 from .. import get_repository, system_repository
 from ..errors import ApiError, status_for
-from ..uploads import is_form, is_json, json_body, media_type_of, parse_json
+from ..uploads import (is_empty_file_input, is_form, is_json, json_body, media_type_of,
+                       parse_json)
 from . import schemas as S
 from ..auth import EMPORIX, act_as_public_reader
 from .auth import FAULT, Refused, authorize
@@ -219,9 +220,16 @@ def body_part() -> Any:
 
 
 def file_part() -> FileStorage:
+    """The ``file`` part; a file sent under another part name, or an empty file input (no
+    file name, no bytes: a browser's "no file chosen") is refused, not stored."""
     upload = request.files.get("file")
     if upload is None:
-        raise EmporixError(400, "The part named [file] is missing.")
+        others = sorted(set(request.files) - {"body"})
+        details = [f"The form sends a file in the part named [{name}]; send it in the part "
+                   "named [file]." for name in others]
+        raise EmporixError(400, "The part named [file] is missing.", details or None)
+    if is_empty_file_input(upload):
+        raise EmporixError(400, "The part named [file] holds no file (no file was chosen).")
     return upload
 
 
