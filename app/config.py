@@ -46,3 +46,8 @@ RENDITIONS_MAX_ATTEMPTS = 3
 #: worker's heartbeat (renewed every third of it); a job whose process died is taken up
 #: again by another once this ran out.
 JOBS_LEASE_SECONDS = 10.0
+#: Downloads of stored files whose type a browser would run (HTML, XHTML, SVG, XML,
+#: JavaScript) are sent as attachments (``Content-Disposition: attachment``), so opening
+#: one saves it rather than showing it. True: send them inline too. Every download carries
+#: ``X-Content-Type-Options: nosniff`` and ``Content-Security-Policy: sandbox`` either way.
+SERVE_ACTIVE_CONTENT_INLINE = False

@@ -11,7 +11,7 @@ from flask import current_app, request
 from werkzeug.datastructures import FileStorage
 from werkzeug.wsgi import LimitedStream
 
-from repository import InvalidValue, StoredBlob
+from repository import InvalidValue, StoredBlob, mediatypes
 from repository.values import check_json
 
 from . import get_repository
@@ -85,6 +85,7 @@ def store_raw_body(*, md5: bool = True) -> tuple[StoredBlob, str]:
     """
     if not request.mimetype:
         raise ApiError(415, "send the file's media type in the Content-Type header")
+    check_media_type(request.mimetype, "the Content-Type header")
     stream = request.stream
     if request.content_length is not None:
         # Stop at the declared length instead of reading until the stream says it ended:
@@ -99,10 +100,20 @@ def store_raw_body(*, md5: bool = True) -> tuple[StoredBlob, str]:
 
 
 def store_file(upload: FileStorage, *, md5: bool = True) -> tuple[StoredBlob, str]:
+    mime_type = media_type_of(upload)
+    check_media_type(mime_type, f"the Content-Type of the part '{upload.name}'")
     blob = get_repository().blobs.put(
         upload.stream, max_size=current_app.config["MAX_CONTENT_LENGTH"], md5=md5
     )
-    return blob, media_type_of(upload)
+    return blob, mime_type
+
+
+def check_media_type(value: str, where: str) -> None:
+    """Refuse, before any byte is stored, a media type no Content-Type header can carry
+    (the repository would refuse it too, after the upload)."""
+    why = mediatypes.problem(value)
+    if why is not None:
+        raise ApiError(400, f"{where}: {why}")
 
 
 def media_type_of(upload: FileStorage) -> str:

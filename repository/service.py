@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.schema import CreateIndex
 
-from . import entries, paths, values
+from . import entries, mediatypes, paths, values
 from .access import (
     ADD_CHILD_NODES,
     ADMINISTRATORS,
@@ -66,7 +66,6 @@ COMMENT = "comment"
 #: Kinds of node that carry a binary.
 BINARY_KINDS = frozenset({ASSET, RENDITION})
 MAX_ID_LENGTH = 36
-MAX_MIME_LENGTH = 255
 #: Key of the PostgreSQL advisory lock that serialises moves (see ``_transfer``).
 MOVE_LOCK_KEY = 0x61737365
 #: Key of the PostgreSQL advisory lock that serialises schema creation.
@@ -1106,9 +1105,9 @@ def _storable(value: str, max_length: int) -> bool:
 
 
 def _check_mime(mime_type: str | None) -> None:
-    if mime_type is not None and not _storable(mime_type, MAX_MIME_LENGTH):
-        raise InvalidValue(f"a media type must be 1 to {MAX_MIME_LENGTH} characters of "
-                           "Unicode text without NUL")
+    """A stored media type goes out in Content-Type headers: it must be a valid one."""
+    if mime_type is not None and (why := mediatypes.problem(mime_type)) is not None:
+        raise InvalidValue(why)
 
 
 def _make_engine(database_url: str, *, echo: bool) -> Engine:

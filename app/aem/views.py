@@ -7,7 +7,7 @@ import time
 from functools import partial
 from typing import Any
 
-from flask import Response, current_app, g, request, send_file
+from flask import Response, current_app, g, request
 from werkzeug.exceptions import HTTPException
 
 from repository import ASSET, COMMENT, FOLDER, RENDITION, Node, paths
@@ -23,6 +23,7 @@ from .. import get_repository
 from ..auth import CHALLENGE
 from ..errors import ApiError, add_routing_error_renderer, status_for
 from .. import uploads
+from ..downloads import send_stored
 from ..uploads import form_file, is_form, is_json, json_body, parse_json
 from . import bp, urls
 from .locate import Target, locate
@@ -208,15 +209,9 @@ def download_rendition(target: Target) -> Response:
     holder = _rendition_holder(target)
     if holder.blob is None:
         raise NotFound(f"{paths.to_text(target.path)} has no {target.item} rendition")
-    return send_file(
-        repository.blobs.path_of(holder.blob.sha256),
-        mimetype=holder.mime_type or "application/octet-stream",
-        conditional=True,
-        etag=holder.blob.sha256,
-        last_modified=holder.modified,
-        max_age=0,
-        download_name=holder.name,
-    )
+    return send_stored(repository.blobs.path_of(holder.blob.sha256), mime_type=holder.mime_type,
+                       etag=holder.blob.sha256, last_modified=holder.modified,
+                       file_name=holder.name)
 
 
 def _rendition_holder(target: Target) -> Node:

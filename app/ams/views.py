@@ -36,9 +36,10 @@ Decisions where the vendor's page is silent:
   not count as files. A malformed GUID and a node that is not an asset under ``/ams``
   answer 404 like an unknown one; GUIDs are matched case-insensitively.
 - ``href`` always names the ``/v1`` file URL, whichever prefix the request used. The file
-  URL answers anonymous requests with the stored bytes, an ``ETag`` (the sha256), and
-  ``X-Content-Type-Options: nosniff`` plus ``Content-Security-Policy: sandbox`` so an
-  uploaded HTML or SVG file cannot run script in this server's origin.
+  URL answers anonymous requests with the stored bytes and an ``ETag`` (the sha256), as
+  every download does (:mod:`app.downloads`: ``nosniff``, ``Content-Security-Policy:
+  sandbox``, HTML/SVG/XML/JavaScript as attachments), so an uploaded HTML or SVG file
+  cannot run script in this server's origin.
 - A 201 also carries ``Location``: the asset's URL under the prefix the request used.
 - Errors are ``{"message": "<Description>: <How to Resolve>"}`` with the page's texts; a
   body over ``MAX_CONTENT_LENGTH`` is 413, a missing or bad Bearer token on ``POST`` 401
@@ -54,7 +55,7 @@ import uuid
 from http import HTTPStatus
 from typing import Any
 
-from flask import current_app, redirect, request, send_file, url_for
+from flask import current_app, redirect, request, url_for
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
@@ -75,6 +76,7 @@ from repository.blobs import BlobTooLarge
 
 from .. import get_repository, system_repository
 from ..auth import AMS, act_as, act_as_public_reader, bearer_identity
+from ..downloads import send_stored
 from ..errors import ApiError, status_for
 from ..uploads import store_file
 from .schemas import AssetSchema, CreatedAssetSchema, ErrorSchema, UploadSchema
@@ -397,15 +399,7 @@ def send_asset_file(filename: str):
     if node.blob is None or dot + extension != node_extension(node):
         raise AmsError(404, NOT_FOUND)
     title = node.properties.get("jcr:title")
-    response = send_file(
-        get_repository().blobs.path_of(node.blob.sha256),
-        mimetype=node.mime_type or "application/octet-stream",
-        conditional=True,
-        etag=node.blob.sha256,
-        last_modified=node.modified,
-        max_age=0,
-        download_name=title if isinstance(title, str) and title else node.name,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
+    return send_stored(get_repository().blobs.path_of(node.blob.sha256),
+                       mime_type=node.mime_type, etag=node.blob.sha256,
+                       last_modified=node.modified,
+                       file_name=title if isinstance(title, str) and title else node.name)

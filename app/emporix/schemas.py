@@ -6,6 +6,8 @@ from __future__ import annotations
 import marshmallow as ma
 from flask_smorest.fields import Upload
 
+from repository import mediatypes
+
 PREDEFINED_REF_TYPES = ("BRAND", "CATEGORY", "LABEL", "PRODUCT", "MODULE")
 ACCESS = ("PUBLIC", "PRIVATE")
 
@@ -44,9 +46,17 @@ class MetadataGetSchema(MetadataCreateSchema):
         "example": "2022-03-31T13:18:02.379Z"})
 
 
+def _media_type(value: str) -> None:
+    why = mediatypes.problem(value)
+    if why is not None:
+        raise ma.ValidationError(why)
+
+
 class AssetDetailsCreateSchema(_Schema):
     filename = ma.fields.String(metadata={"description": "Asset filename."})
-    mimeType = ma.fields.String(metadata={"description": "The MIME (media) type of the asset."})
+    mimeType = ma.fields.String(validate=_media_type, metadata={
+        "description": "The MIME (media) type of the asset: type/subtype of token characters "
+                       "(RFC 9110), e.g. `image/png`."})
 
 
 class AssetDetailsGetSchema(AssetDetailsCreateSchema):

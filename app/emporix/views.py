@@ -37,7 +37,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import marshmallow as ma
-from flask import current_app, redirect, request, send_file, url_for
+from flask import current_app, redirect, request, url_for
 from flask_smorest import Blueprint
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -53,10 +53,12 @@ from repository import (
     QueryTimeout,
     RepositoryError,
 )
+from repository import mediatypes
 from repository.blobs import BlobTooLarge
 from repository.query import Selection, SortKey, parse_q, parse_sort
 
 from .. import get_repository, system_repository
+from ..downloads import send_stored
 from ..errors import ApiError, status_for
 from ..uploads import (is_empty_file_input, is_form, is_json, json_body, media_type_of,
                        parse_json)
@@ -233,6 +235,16 @@ def file_part() -> FileStorage:
     return upload
 
 
+def part_media_type(upload: FileStorage) -> str:
+    """The file part's media type, when ``details.mimeType`` does not give one."""
+    mime_type = media_type_of(upload)
+    why = mediatypes.problem(mime_type)
+    if why is not None:
+        raise EmporixError(400, "The asset is invalid.",
+                           [f"file: the part's Content-Type: {why}; or give details.mimeType"])
+    return mime_type
+
+
 def check_refs(data: dict[str, Any]) -> None:
     predefined = sorted({ref["type"] for ref in data.get("refIds") or []
                          if ref["type"] in S.PREDEFINED_REF_TYPES})
@@ -388,7 +400,7 @@ def create_asset(tenant: str):
         upload = file_part()
         details = data.get("details") or {}
         filename = details.get("filename") or file_name_of(upload)
-        mime_type = details.get("mimeType") or media_type_of(upload)
+        mime_type = details.get("mimeType") or part_media_type(upload)
     else:
         raise EmporixError(415, "Send a LINK asset as application/json and a BLOB asset as "
                                 "multipart/form-data.")
@@ -465,7 +477,7 @@ def update_asset(tenant: str, asset_id: str):
         upload = file_part()
         details = data.get("details") or {}
         filename = details.get("filename") or file_name_of(upload)
-        mime_type = details.get("mimeType") or media_type_of(upload)
+        mime_type = details.get("mimeType") or part_media_type(upload)
     else:
         data = load(S.AssetUpdateLinkSchema, payload)
         check_url(data["url"])
@@ -519,15 +531,9 @@ def public_file(tenant: str, asset_id: str):
 def send_bytes(node: Node, *, download_name: str | None):
     if node.blob is None:
         raise EmporixError(404, NOT_FOUND)
-    response = send_file(
-        get_repository().blobs.path_of(node.blob.sha256),
-        mimetype=node.mime_type or "application/octet-stream",
-        conditional=True, etag=node.blob.sha256, last_modified=node.modified, max_age=0,
-        download_name=download_name or node.name,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "sandbox"
-    return response
+    return send_stored(get_repository().blobs.path_of(node.blob.sha256),
+                       mime_type=node.mime_type, etag=node.blob.sha256,
+                       last_modified=node.modified, file_name=download_name or node.name)
 
 
 # -- the blueprint ----------------------------------------------------------------------------

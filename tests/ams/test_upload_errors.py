@@ -97,3 +97,13 @@ def test_credentials_are_checked_before_a_big_body_is_read(app, ams, nothing_sto
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = ams.post_files({"Filename": file_part(b"x" * 5000, "big.bin")}, auth={})
     assert response.status_code == 401
+
+
+def test_a_part_content_type_that_is_no_media_type_is_400(client, token_auth, nothing_stored):
+    body = (b"--b0undary\r\nContent-Disposition: form-data; name=\"Filename\"; "
+            b"filename=\"a.txt\"\r\nContent-Type: " + "text/图".encode()
+            + b"\r\n\r\nnot an image\r\n--b0undary--\r\n")
+    response = client.post("/v1/assets", data=body, headers={
+        **token_auth, "Content-Type": "multipart/form-data; boundary=b0undary"})
+    assert response.status_code == 400
+    assert "is not a media type" in response.get_json()["message"]

@@ -398,3 +398,30 @@ def test_create_schema_adds_an_index_a_newer_version_defines(repo):
         connection.exec_driver_sql("DROP INDEX ix_nodes_parent_created")
     repo.create_schema()
     assert "ix_nodes_parent_created" in {i["name"] for i in inspect(repo.engine).get_indexes("nodes")}
+
+
+NOT_MEDIA_TYPES = ["text/\u56fe", "text/html\r\nX-Injected: 1", "text", "text/", "/plain",
+                   "text/plain extra", "image/png; charset=\"open", "text/pl\x00ain",
+                   "text/pl ain", "\u00e9/x"]
+
+
+@pytest.mark.parametrize("bad", NOT_MEDIA_TYPES)
+def test_a_value_that_is_no_media_type_raises_invalid_value_and_stores_nothing(repo, bad):
+    # Every stored media type goes out in a Content-Type header: one that cannot would
+    # break every later download of the node.
+    with pytest.raises(InvalidValue):
+        repo.create(("a",), ASSET, blob=repo.blobs.put_bytes(b"x"), mime_type=bad)
+    assert not repo.exists(("a",))
+    repo.create(("a",), ASSET, blob=repo.blobs.put_bytes(b"x"), mime_type="text/plain")
+    with pytest.raises(InvalidValue):
+        repo.update(("a",), mime_type=bad)
+    assert repo.get(("a",)).mime_type == "text/plain"
+    assert repo.get(("a",)).version == 1
+
+
+@pytest.mark.parametrize("good", ["image/png", "application/vnd.ms-excel", "image/svg+xml",
+                                  "text/plain; charset=utf-8", 'text/plain;format="x y"',
+                                  "application/x-www-form-urlencoded"])
+def test_media_types_with_token_characters_and_parameters_are_stored(repo, good):
+    repo.create(("a",), ASSET, blob=repo.blobs.put_bytes(b"x"), mime_type=good)
+    assert repo.get(("a",)).mime_type == good
