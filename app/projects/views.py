@@ -100,6 +100,7 @@ from repository.models import SIBLING_UNIQUE_PROPERTY
 
 from .. import get_repository, system_repository
 from ..auth import PROJECTS, act_as, api_key_identity
+from ..bodies import IncompleteBody, MalformedBody
 from ..errors import ApiError, status_for
 from ..uploads import is_form, json_body
 from . import params as P
@@ -202,6 +203,8 @@ def _http_error(error: HTTPException):
     if status == 413:
         limit = current_app.config["MAX_CONTENT_LENGTH"]
         return error_response(413, f"the request body is larger than the limit of {limit} bytes")
+    if isinstance(error, (IncompleteBody, MalformedBody)):  # say what went wrong
+        return error_response(status, error.description, headers)
     return error_response(status, error.name, headers)
 
 

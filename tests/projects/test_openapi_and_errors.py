@@ -58,3 +58,15 @@ def test_a_body_over_the_size_limit_is_413(projects, project_id):
                                     content_type="application/json", headers=projects.headers())
     assert response.status_code == 413
     assert "error" in response.get_json()
+
+
+def test_a_body_shorter_than_its_content_length_is_400_saying_so(projects, project_id):
+    document = b'{"title": "cut"}'
+    response = projects.client.post(
+        f"/api/v2/projects/{project_id}/assets", data=document,
+        headers={**projects.headers(), "Content-Type": "application/json"},
+        environ_overrides={"CONTENT_LENGTH": str(len(document) + 10)})
+    assert response.status_code == 400
+    assert response.get_json() == {"error": (
+        f"the request body ended after {len(document)} of the {len(document) + 10} bytes its "
+        "Content-Length announced; nothing was stored: send the whole body")}

@@ -330,3 +330,20 @@ def test_a_cut_off_json_body_creates_no_folder(server, half_close):
                   half_close=half_close)
     expected_status(status, half_close)
     assert get(server, f"/api/assets/{name}.json")[0] == 404
+
+
+@HALF
+def test_a_cut_off_projects_asset_creates_no_asset(server, half_close):
+    key = {"X-API-KEY": server.bearer, "Content-Type": "application/json"}
+    status, body = server.request("POST", "/api/v2/projects", body=b'{"title": "P"}',
+                                  headers=key)
+    assert status == 200, body
+    project_id = json.loads(body)["project"]["id"]
+    document = json.dumps({"title": "cut", "tags": ["a"]}).encode()
+    sock_status = send(server, "POST", f"/api/v2/projects/{project_id}/assets",
+                       {**key, "Content-Length": str(len(document) + 1000)}, document,
+                       half_close=half_close)
+    expected_status(sock_status, half_close)
+    status, body = get(server, f"/api/assets/projects/{project_id}.json")
+    assert status == 200
+    assert json.loads(body)["properties"]["srn:paging"]["total"] == 0
