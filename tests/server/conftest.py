@@ -12,10 +12,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
+from tests.postgres_server import postgres_server  # noqa: F401 (fixture)
+
 PASSWORD = "server-test-password"
+#: The Emporix tenant of ``serial_server``'s token.
+TENANT = "servertenant"
 AUTH = "Basic " + base64.b64encode(f"admin:{PASSWORD}".encode()).decode()
 
 
@@ -122,3 +127,33 @@ def server(tmp_path):
     running = Server(tmp_path / "instance").start()
     yield running
     running.stop()
+
+
+@pytest.fixture(scope="module", params=[
+    pytest.param(("flask", "sqlite"), marks=pytest.mark.sqlite, id="flask-sqlite"),
+    pytest.param(("gunicorn", "sqlite"), marks=pytest.mark.sqlite, id="gunicorn-sqlite"),
+    pytest.param(("flask", "postgresql"), marks=pytest.mark.postgresql, id="flask-postgresql"),
+    pytest.param(("gunicorn", "postgresql"), marks=pytest.mark.postgresql,
+                 id="gunicorn-postgresql"),
+])
+def serial_server(request, tmp_path_factory) -> Iterator[Server]:
+    """A serial server (see Server) per module, for each WSGI server on each backend, with
+    ``bearer`` (a token of admin) and ``emporix`` (a media.asset_manage token of TENANT)."""
+    kind, backend = request.param
+    instance = tmp_path_factory.mktemp(f"{kind}-{backend}") / "instance"
+    if backend == "sqlite":
+        yield from _running(Server(instance, kind=kind, serial=True))
+    else:
+        with request.getfixturevalue("postgres_server").fresh_database() as url:
+            yield from _running(Server(instance, kind=kind, database_url=url, serial=True))
+
+
+def _running(server: Server) -> Iterator[Server]:
+    server.start()
+    try:
+        server.bearer = server.cli("tokens", "create", "--user", "admin").strip().splitlines()[-1]
+        server.emporix = server.cli("tokens", "create", "--user", "admin", "--tenant", TENANT,
+                                    "--scope", "media.asset_manage").strip().splitlines()[-1]
+        yield server
+    finally:
+        server.stop()

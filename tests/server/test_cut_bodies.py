@@ -17,46 +17,18 @@ import json
 import os
 import socket
 from pathlib import Path
-from typing import Iterator
-
 import pytest
 
-from tests.postgres_server import postgres_server  # noqa: F401 (fixture)
-
-from .conftest import AUTH, Server
+from .conftest import AUTH, TENANT, Server
 
 DECLARED = 1_000_000
 SENT = 200_000
-TENANT = "cuttenant"
 ORIGINAL = b"the good original " * 100
 
 
-@pytest.fixture(scope="module", params=[
-    pytest.param(("flask", "sqlite"), marks=pytest.mark.sqlite, id="flask-sqlite"),
-    pytest.param(("gunicorn", "sqlite"), marks=pytest.mark.sqlite, id="gunicorn-sqlite"),
-    pytest.param(("flask", "postgresql"), marks=pytest.mark.postgresql, id="flask-postgresql"),
-    pytest.param(("gunicorn", "postgresql"), marks=pytest.mark.postgresql,
-                 id="gunicorn-postgresql"),
-])
-def server(request, tmp_path_factory) -> Iterator[Server]:
-    kind, backend = request.param
-    instance = tmp_path_factory.mktemp(f"{kind}-{backend}") / "instance"
-    if backend == "sqlite":
-        yield from _running(Server(instance, kind=kind, serial=True))
-    else:
-        with request.getfixturevalue("postgres_server").fresh_database() as url:
-            yield from _running(Server(instance, kind=kind, database_url=url, serial=True))
-
-
-def _running(server: Server) -> Iterator[Server]:
-    server.start()
-    try:
-        server.bearer = server.cli("tokens", "create", "--user", "admin").strip().splitlines()[-1]
-        server.emporix = server.cli("tokens", "create", "--user", "admin", "--tenant", TENANT,
-                                    "--scope", "media.asset_manage").strip().splitlines()[-1]
-        yield server
-    finally:
-        server.stop()
+@pytest.fixture(scope="module")
+def server(serial_server) -> Server:
+    return serial_server
 
 
 # -- sending -------------------------------------------------------------------------------
