@@ -36,10 +36,12 @@ def json_body() -> Any:
     if length is not None and length > MAX_JSON_BYTES:
         raise ApiError(413, f"a JSON body must be at most {MAX_JSON_BYTES} bytes")
     # Read to the end, not just what the first read gives: a body cut off after a
-    # complete-looking JSON document must fail (see app.bodies), not count as sent.
+    # complete-looking JSON document must fail (see app.bodies), not count as sent. With a
+    # Content-Length, to that length and no further (see store_raw_body for why).
+    wanted = MAX_JSON_BYTES + 1 if length is None else length
     data = bytearray()
-    while len(data) <= MAX_JSON_BYTES:
-        chunk = request.stream.read(MAX_JSON_BYTES + 1 - len(data))
+    while len(data) < wanted:
+        chunk = request.stream.read(wanted - len(data))
         if not chunk:
             break
         data += chunk

@@ -3,6 +3,7 @@ listing unchanged and no new blob file on disk."""
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 
@@ -219,3 +220,15 @@ def test_the_default_limit_is_2_gib_and_a_body_announced_larger_is_refused_unrea
     assert response.status_code == 413
     assert "2147483648 bytes" in message(response)
     assert body.tell() == 0  # refused before reading the body
+
+
+def test_a_json_body_of_exactly_the_limit_is_read_to_its_end_and_no_further(small):
+    # As under gunicorn, which marks its input as terminated: werkzeug then caps the stream
+    # at the limit and answers any read past the cap with 413.
+    document = json.dumps({"class": "assetFolder", "properties": {"title": ""}})
+    document = document.replace('""', '"' + "t" * (SMALL_LIMIT - len(document)) + '"')
+    body = document.encode()
+    assert len(body) == SMALL_LIMIT
+    response = small.post(url("f/exact"), data=body, content_type="application/json",
+                          environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 201, response.get_data(as_text=True)
