@@ -214,7 +214,7 @@ def test_a_stored_file_name_with_cr_lf_still_downloads(app, client):
 
     ams = store_ams(app, client, "a.txt", "text/plain", b"ams")
     node = app.extensions["repository"].get_by_id(ams.node_id)
-    app.extensions["repository"].update(node.path, properties={"jcr:title": "x\ny\u0000.txt"})
+    app.extensions["repository"].update(node.path, properties={"jcr:title": "x\ny\r.txt"})
     response = download(client, ams)
     assert response.status_code == 200
     assert response.data == b"ams"
