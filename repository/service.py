@@ -3,41 +3,30 @@
 Every public method runs in its own transaction and returns plain :class:`Node` values,
 so callers never hold a database session. Writes that also store bytes put the blob on
 disk first (see :mod:`repository.blobs`), then commit the row that refers to it.
+
+The class is assembled from parts that each own one thing: :mod:`repository.listing`
+(listings), :mod:`repository.transfer` (COPY and MOVE) and :mod:`repository.guard` (how
+permissions are applied); the database itself is set up in :mod:`repository.database`.
 """
 from __future__ import annotations
 
 import copy
-import os
-import sqlite3
-import time
-import uuid
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Iterator, NamedTuple
+from typing import Any, Iterator
 
-from sqlalchemy import bindparam, delete, event, func, insert, inspect, literal, select, text, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine, create_engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.schema import CreateIndex
 
-from . import entries, mediatypes, paths, values
+from . import database, entries, mediatypes, paths, values
 from .access import (
     ADD_CHILD_NODES,
-    ADMINISTRATORS,
     ALL,
     MODIFY_PROPERTIES,
     READ,
-    REMOVE_CHILD_NODES,
     REMOVE_NODE,
     SYSTEM,
     Caller,
-    effective,
-    evaluate,
-    privilege_names,
-    step,
 )
 from .blobs import BlobStore, StoredBlob
 from .errors import (
@@ -50,32 +39,30 @@ from .errors import (
     ParentMissing,
     PreconditionFailed,
     PropertyTaken,
-    QueryTimeout,
 )
+from .guard import Guard, OwnedProperties, Resolved
 from .jobs import DEFAULT_LEASE_SECONDS, JobQueue
-from .models import ROOT_ID, SIBLING_UNIQUE_PROPERTY, Base, Blob, Group, NodeRow, utcnow
+from .listing import DEFAULT_LISTING_BUDGET, Listing
+from .models import ROOT_ID, SIBLING_UNIQUE_PROPERTY, Blob, NodeRow, utcnow
+from .nodes import (  # noqa: F401  (re-exported: the names callers know from here)
+    ALLOWED_CHILDREN,
+    ASSET,
+    BINARY_KINDS,
+    COMMENT,
+    FOLDER,
+    RENDITION,
+    Node,
+    NodeRef,
+    Page,
+    aware,
+    new_id,
+)
 from .paths import RepoPath
-from .query import Selection, sqlite_regexp
 from .retry import retry_transient
+from .transfer import CHILD_ID_BY_NAME, Transfer
 
-FOLDER = "folder"
-ASSET = "asset"
-RENDITION = "rendition"
-COMMENT = "comment"
-
-#: Kinds of node that carry a binary.
-BINARY_KINDS = frozenset({ASSET, RENDITION})
 MAX_ID_LENGTH = 36
-#: Key of the PostgreSQL advisory lock that serialises moves (see ``_transfer``).
-MOVE_LOCK_KEY = 0x61737365
-#: Key of the PostgreSQL advisory lock that serialises schema creation.
-SCHEMA_LOCK_KEY = 0x61737366
-#: Seconds a listing (its count and its page) may take before it is stopped.
-DEFAULT_LISTING_BUDGET = 5.0
-#: SQLite virtual-machine steps between two looks at a listing's clock.
-PROGRESS_STEPS = 1000
-#: PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout.
-QUERY_CANCELED = "57014"
+ROOT_REF = NodeRef(ROOT_ID, FOLDER, None)
 
 #: The lookup every path resolution repeats, built once (building it per call dominated
 #: the cost of small requests).
@@ -83,102 +70,14 @@ CHILD_BY_NAME = select(NodeRow).where(
     NodeRow.parent_id == bindparam("parent_id"), NodeRow.name == bindparam("name")
 )
 CHILD_BY_NAME_FOR_UPDATE = CHILD_BY_NAME.with_for_update()
-CHILD_ID_BY_NAME = select(NodeRow.id).where(
-    NodeRow.parent_id == bindparam("parent_id"), NodeRow.name == bindparam("name")
-)
 #: What walking a path and checking a move need of a node, without loading an ORM object.
 CHILD_REF_BY_NAME = select(NodeRow.id, NodeRow.kind, NodeRow.parent_id).where(
     NodeRow.parent_id == bindparam("parent_id"), NodeRow.name == bindparam("name")
 )
 PARENT_ID = select(NodeRow.parent_id).where(NodeRow.id == bindparam("node_id"))
-MOVE_ROW = (
-    update(NodeRow)
-    .where(NodeRow.id == bindparam("node_id"))
-    .values(parent_id=bindparam("new_parent_id"), name=bindparam("new_name"),
-            modified=bindparam("now"), version=NodeRow.version + 1)
-)
-
-#: Which kinds of node may live under which.
-ALLOWED_CHILDREN = {
-    FOLDER: {FOLDER, ASSET},
-    ASSET: {RENDITION, COMMENT},
-    RENDITION: set(),
-    COMMENT: set(),
-}
 
 
-@dataclass(frozen=True)
-class Node:
-    id: str
-    parent_id: str | None
-    name: str
-    kind: str
-    properties: dict[str, Any]
-    blob: StoredBlob | None
-    mime_type: str | None
-    created: datetime
-    modified: datetime
-    version: int
-    path: RepoPath = field(default=())
-
-    @property
-    def is_root(self) -> bool:
-        return self.id == ROOT_ID
-
-
-class Resolved(NamedTuple):
-    """A row found by path, the ids from the root down to it, what the caller's entries
-    grant on it (before its credential narrows it) and what they pass on to its children."""
-
-    row: NodeRow
-    ids: list[str]
-    by_entries: int
-    passed_on: int
-
-
-class NodeRef(NamedTuple):
-    """The little of a node that walking paths and checking moves needs."""
-
-    id: str
-    kind: str
-    parent_id: str | None
-
-
-ROOT_REF = NodeRef(ROOT_ID, FOLDER, None)
-
-
-@dataclass(frozen=True)
-class OwnedProperties:
-    """Properties only one API (``door``) and the system may write: those named in ``keys``
-    or starting with ``prefix``, on nodes at or below ``under``."""
-
-    door: str
-    prefix: str | None = None
-    keys: frozenset[str] = frozenset()
-    under: RepoPath = ()
-
-    def covers(self, path: RepoPath, key: str) -> bool:
-        return paths.is_within(path, self.under) and (
-            key in self.keys or (self.prefix is not None and key.startswith(self.prefix)))
-
-
-@dataclass(frozen=True)
-class Page:
-    nodes: list[Node]
-    total: int
-    offset: int
-    limit: int
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def _new_id() -> str:
-    return str(uuid.uuid4())
-
-
-class Repository:
+class Repository(Listing, Transfer, Guard):
     """The tree, acting for one caller (:mod:`repository.access`).
 
     A Repository made with its constructor acts for the system (every check passes): it is
@@ -189,7 +88,7 @@ class Repository:
     def __init__(self, database_url: str, blob_root: str, *, echo: bool = False,
                  listing_budget: float | None = DEFAULT_LISTING_BUDGET,
                  job_lease_seconds: float = DEFAULT_LEASE_SECONDS) -> None:
-        self.engine = _make_engine(database_url, echo=echo)
+        self.engine = database.make_engine(database_url, echo=echo)
         #: Seconds each listing may take (None: no limit); see :meth:`_listing`.
         self.listing_budget = listing_budget
         self.blobs = BlobStore(blob_root)
@@ -243,56 +142,11 @@ class Repository:
 
         return AccessControl(self)
 
-    def protect_mount(self, pattern: RepoPath) -> None:
-        """Let only administrators move, rename or delete nodes at ``pattern`` (an API's
-        mount folder; ``*`` stands for any one name)."""
-        self._mounts.append(tuple(pattern))
-
-    def own_properties(self, door: str, *, prefix: str | None = None,
-                       keys: Iterable[str] = (), under: RepoPath = ()) -> None:
-        """Make properties writable only through ``door`` (and by the system): an API's
-        stored fields, which other APIs must not change behind its rules."""
-        self._owned.append(OwnedProperties(door, prefix, frozenset(keys), tuple(under)))
-
-    def is_mount(self, path: RepoPath) -> bool:
-        return any(len(pattern) == len(path) and all(
-            want in ("*", name) for want, name in zip(pattern, path)) for pattern in self._mounts)
-
     # -- set-up -------------------------------------------------------------------------
 
     def create_schema(self) -> None:
-        """Create what is missing: tables, indexes (also those a newer version added to an
-        existing table) and the root folder.
-
-        Every server process and CLI command calls this at start-up, on a new database
-        possibly all at once. One transaction holding the write lock (SQLite) or an
-        advisory lock (PostgreSQL) makes the others wait, then find everything in place;
-        without it a starter fails with "database is locked" or "already exists".
-        """
-        with self.engine.connect() as connection:
-            connection.execution_options(sqlite_immediate=True)
-            with connection.begin():
-                if self.engine.dialect.name == "postgresql":
-                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"),
-                                       {"key": SCHEMA_LOCK_KEY})
-                Base.metadata.create_all(connection)
-                # create_all skips tables that exist; an index a newer version added is
-                # still wanted on them. IF NOT EXISTS, not checkfirst: reflection cannot
-                # see expression indexes (uq_nodes_sibling_property).
-                dialect = self.engine.dialect.name
-                _add_missing_columns(connection)
-                for table in Base.metadata.sorted_tables:
-                    for index in table.indexes:
-                        if index.info.get("dialect", dialect) == dialect:
-                            connection.execute(CreateIndex(index, if_not_exists=True))
-                connection.execute(
-                    self._insert_ignore(NodeRow).values(
-                        id=ROOT_ID, parent_id=None, name="", kind=FOLDER, properties={},
-                        created=utcnow(), modified=utcnow(), version=1,
-                    )
-                )
-                connection.execute(self._insert_ignore(Group).values(name=ADMINISTRATORS,
-                                                                     created=utcnow()))
+        """Create what is missing (see :func:`repository.database.create_schema`)."""
+        database.create_schema(self.engine)
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -313,44 +167,8 @@ class Repository:
                 s.connection(execution_options={"sqlite_immediate": True})
             yield s
 
-    @contextmanager
-    def _listing(self) -> Iterator[Session]:
-        """A read transaction that stops after :attr:`listing_budget` seconds with
-        :class:`QueryTimeout`: a costly filter (a regex over every JSON document of a large
-        folder) must not hold a connection and a worker for as long as it likes.
-
-        PostgreSQL cancels a statement running longer (``statement_timeout``, for this
-        transaction only); SQLite looks at the clock every :data:`PROGRESS_STEPS` steps of
-        its virtual machine (a progress handler) and interrupts the query once it passed.
-        """
-        budget = self.listing_budget
-        try:
-            with self._read() as s:
-                if budget is None:
-                    yield s
-                    return
-                connection = s.connection()
-                if self.engine.dialect.name == "postgresql":
-                    milliseconds = max(1, round(budget * 1000))
-                    connection.exec_driver_sql(f"SET LOCAL statement_timeout = {milliseconds}")
-                    yield s
-                    return
-                raw = connection.connection.driver_connection
-                deadline = time.monotonic() + budget
-                raw.set_progress_handler(lambda: time.monotonic() > deadline, PROGRESS_STEPS)
-                try:
-                    yield s
-                finally:
-                    raw.set_progress_handler(None, PROGRESS_STEPS)
-        except OperationalError as error:
-            if not _budget_exceeded(error):
-                raise
-            raise QueryTimeout(f"the listing took longer than its time budget of {budget:g} "
-                               "seconds and was stopped") from None
-
     def _insert_ignore(self, table):
-        dialect = postgresql if self.engine.dialect.name == "postgresql" else sqlite
-        return dialect.insert(table).on_conflict_do_nothing()
+        return database.insert_ignore(self.engine, table)
 
     # -- reading --------------------------------------------------------------------------
 
@@ -404,92 +222,6 @@ class Repository:
             return False
         return True
 
-    def list_children(
-        self,
-        path: RepoPath,
-        *,
-        kinds: Iterable[str] | None = None,
-        offset: int = 0,
-        limit: int | None = 20,
-        after: str | None = None,
-    ) -> Page:
-        """One page of a node's children, ordered by name (byte order).
-
-        With ``after`` (the last name of the previous page) the page is found by key, so a
-        page deep in a large folder costs what the first page costs; ``offset`` is then
-        only reported, not used to skip rows. Without it, the rows before ``offset`` are
-        skipped by reading names alone (without ``kinds``, from the ``(parent_id, name)``
-        index and no table rows), then the page is found by key from the next name.
-        """
-        if offset < 0:
-            raise InvalidValue("offset must not be negative")
-        if limit is not None and limit < 1:
-            raise InvalidValue("limit must be at least 1")
-        path = paths.normalize(path)
-        if after is not None:
-            after = paths.check_name(after)
-        with self._listing() as s:
-            found = self._resolve(s, path)
-            where = [NodeRow.parent_id == found.row.id, *self._readable_children(s, found, path)]
-            if kinds is not None:
-                where.append(NodeRow.kind.in_(list(kinds)))
-            total = s.scalar(select(func.count()).select_from(NodeRow).where(*where))
-            query = select(NodeRow, Blob).outerjoin(Blob).where(*where).order_by(NodeRow.name)
-            if after is not None:
-                query = query.where(NodeRow.name > after)
-            elif offset:
-                first = s.scalar(select(NodeRow.name).where(*where).order_by(NodeRow.name)
-                                 .offset(offset).limit(1))
-                if first is None:
-                    return Page(nodes=[], total=total or 0, offset=offset, limit=limit or 0)
-                query = query.where(NodeRow.name >= first)
-            if limit is not None:
-                query = query.limit(limit)
-            nodes = [
-                self._to_node(s, row, path + (row.name,), blob=blob)
-                for row, blob in s.execute(query)
-            ]
-            return Page(nodes=nodes, total=total or 0, offset=offset, limit=limit or 0)
-
-    def query_children(
-        self,
-        path: RepoPath,
-        selection: Selection,
-        *,
-        offset: int = 0,
-        limit: int | None = 60,
-        count: bool = False,
-    ) -> Page:
-        """One page of a node's children chosen and ordered by ``selection`` (the flat APIs'
-        filter and sort language, :mod:`repository.query`), all done by the database; ties
-        go by name. ``Page.total`` is counted only with ``count`` (-1 otherwise)."""
-        from sqlalchemy.exc import DataError
-
-        if offset < 0:
-            raise InvalidValue("offset must not be negative")
-        if limit is not None and limit < 1:
-            raise InvalidValue("limit must be at least 1")
-        path = paths.normalize(path)
-        dialect = self.engine.dialect.name
-        condition = selection.where(dialect)
-        order = selection.order_by(dialect) + [NodeRow.name]
-        try:
-            with self._listing() as s:
-                found = self._resolve(s, path)
-                where = [NodeRow.parent_id == found.row.id, condition,
-                         *self._readable_children(s, found, path)]
-                total = -1
-                if count:
-                    total = s.scalar(select(func.count()).select_from(NodeRow).outerjoin(Blob)
-                                     .where(*where)) or 0
-                query = (select(NodeRow, Blob).outerjoin(Blob).where(*where)
-                         .order_by(*order).offset(offset).limit(limit))
-                nodes = [self._to_node(s, row, path + (row.name,), blob=blob)
-                         for row, blob in s.execute(query)]
-        except DataError as error:  # e.g. a regex PostgreSQL does not accept
-            raise InvalidValue(f"the database cannot evaluate the query: {error.orig}") from None
-        return Page(nodes=nodes, total=total, offset=offset, limit=limit or 0)
-
     # -- writing --------------------------------------------------------------------------
 
     @retry_transient
@@ -537,7 +269,7 @@ class Repository:
                     self._register_blob(s, blob)
                 now = utcnow()
                 row = NodeRow(
-                    id=node_id or _new_id(), parent_id=parent.id, name=path[-1], kind=kind,
+                    id=node_id or new_id(), parent_id=parent.id, name=path[-1], kind=kind,
                     properties=dict(properties or {}),
                     blob_sha256=blob.sha256 if blob else None,
                     mime_type=mime_type, created=now, modified=now, version=1,
@@ -651,145 +383,6 @@ class Repository:
             found = self._resolve(s, path, REMOVE_NODE)
             self._check_removal(s, found, path)
             s.execute(delete(NodeRow).where(NodeRow.id == found.row.id))
-
-    def move(self, source: RepoPath, destination: RepoPath, *, overwrite: bool = True) -> bool:
-        """Move a subtree by changing one row. Returns True if the destination was new."""
-        return self._transfer(source, destination, overwrite=overwrite, copy_depth=None)
-
-    def copy(
-        self,
-        source: RepoPath,
-        destination: RepoPath,
-        *,
-        recursive: bool = True,
-        overwrite: bool = True,
-    ) -> bool:
-        """Copy a node (and, if ``recursive``, its subtree) by copying rows, never bytes.
-
-        Returns True if the destination was new.
-        """
-        return self._transfer(
-            source, destination, overwrite=overwrite, copy_depth="infinity" if recursive else "0"
-        )
-
-    @retry_transient
-    def _transfer(
-        self, source: RepoPath, destination: RepoPath, *, overwrite: bool, copy_depth: str | None
-    ) -> bool:
-        verb = "move" if copy_depth is None else "copy"
-        if not source:
-            raise Forbidden(f"the root folder cannot be the source of a {verb}")
-        if not destination:
-            raise Forbidden(f"the root folder cannot be the destination of a {verb}")
-        source = paths.normalize(source)
-        destination = paths.normalize(destination[:-1]) + (paths.check_new_name(destination[-1]),)
-        if source == destination:
-            raise Forbidden(f"cannot {verb} {paths.to_text(source)} onto itself")
-        if paths.is_within(destination, source):
-            raise Forbidden(f"cannot {verb} {paths.to_text(source)} into its own subtree")
-        if paths.is_within(source, destination):
-            raise Forbidden(
-                f"the destination {paths.to_text(destination)} contains the source"
-            )
-        try:
-            with self._write() as s:
-                if copy_depth is None and self.engine.dialect.name == "postgresql":
-                    # Two crossing moves (/x → /y/x and /y → /x/y) must not both pass the
-                    # subtree check below; SQLite's write lock already serialises them.
-                    s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MOVE_LOCK_KEY})
-                found = self._resolve(s, source, READ if copy_depth else REMOVE_NODE)
-                if copy_depth is None:
-                    self._check_removal(s, found, source)
-                src = NodeRef(found.row.id, found.row.kind, found.row.parent_id)
-                dst_parent = self._locate_parent(s, destination, ADD_CHILD_NODES)
-                if copy_depth is None and self._is_ancestor(s, src.id, dst_parent):
-                    raise Forbidden(f"cannot move {paths.to_text(source)} into its own subtree")
-                if src.kind not in ALLOWED_CHILDREN[dst_parent.kind]:
-                    raise InvalidOperation(
-                        f"a {src.kind} cannot be placed inside a {dst_parent.kind}"
-                    )
-                # Plain Core statements on the session's connection: no ORM object is
-                # involved, and the ORM's bulk-update machinery would cost more than the SQL.
-                connection = s.connection()
-                existing = connection.scalar(
-                    CHILD_ID_BY_NAME, {"parent_id": dst_parent.id, "name": destination[-1]}
-                )
-                if existing is not None:
-                    if not overwrite:
-                        raise PreconditionFailed(
-                            f"{paths.to_text(destination)} exists and X-Overwrite is F"
-                        )
-                    self._check_overwrite(s, destination)
-                    connection.execute(delete(NodeRow).where(NodeRow.id == existing))
-                if copy_depth is None:
-                    connection.execute(MOVE_ROW, {"node_id": src.id,
-                                                  "new_parent_id": dst_parent.id,
-                                                  "new_name": destination[-1], "now": utcnow()})
-                else:
-                    self._copy_rows(s, src, dst_parent.id, destination[-1],
-                                    copy_depth == "infinity",
-                                    skip=self._unreadable_below(s, found, source))
-            return existing is None
-        except IntegrityError:
-            if not self._system.exists(destination[:-1]):  # the parent was deleted meanwhile
-                raise ParentMissing(
-                    f"the parent {paths.to_text(destination[:-1])} was deleted"
-                ) from None
-            source_node = self._system.get(source)  # as it was: the transaction rolled back
-            self._raise_if_property_taken(
-                destination[:-1], source_node.properties,
-                except_id=source_node.id if copy_depth is None else None)
-            raise AlreadyExists(
-                f"{paths.to_text(destination)} was created by another request meanwhile"
-            ) from None
-
-    def _copy_rows(
-        self, s: Session, src: NodeRef, new_parent_id: str, new_name: str, recursive: bool,
-        *, skip: set[str] = frozenset(),
-    ) -> None:
-        """Insert copies of ``src`` (and its subtree) under ``new_parent_id``, leaving out
-        the nodes in ``skip`` and everything below them."""
-        columns = [
-            NodeRow.id, NodeRow.parent_id, NodeRow.name, NodeRow.kind, NodeRow.properties,
-            NodeRow.blob_sha256, NodeRow.mime_type,
-        ]
-        if recursive:
-            tree = (
-                select(NodeRow.id.label("id"), literal(0).label("depth"))
-                .where(NodeRow.id == src.id)
-                .cte("subtree", recursive=True)
-            )
-            tree = tree.union_all(
-                select(NodeRow.id, tree.c.depth + 1).where(NodeRow.parent_id == tree.c.id)
-            )
-            query = select(*columns).join(tree, tree.c.id == NodeRow.id).order_by(tree.c.depth)
-        else:
-            query = select(*columns).where(NodeRow.id == src.id)
-        new_ids: dict[str, str] = {}
-        now = utcnow()
-        batch: list[dict[str, Any]] = []
-        for row in s.execute(query):
-            if row.id in skip or (row.id != src.id and row.parent_id not in new_ids):
-                continue
-            new_id = _new_id()
-            new_ids[row.id] = new_id
-            is_top = row.id == src.id
-            batch.append(
-                {
-                    "id": new_id,
-                    "parent_id": new_parent_id if is_top else new_ids[row.parent_id],
-                    "name": new_name if is_top else row.name,
-                    "kind": row.kind, "properties": row.properties,
-                    "blob_sha256": row.blob_sha256, "mime_type": row.mime_type,
-                    "created": now, "modified": now, "version": 1,
-                }
-            )
-            if len(batch) >= 1000:
-                s.execute(insert(NodeRow), batch)
-                batch = []
-        if batch:
-            s.execute(insert(NodeRow), batch)
-        self.jobs.carry_over_in(s, new_ids)
 
     # -- blobs ----------------------------------------------------------------------------
 
@@ -923,116 +516,6 @@ class Repository:
             ids.append(row.id)
         return tuple(reversed(names)), list(reversed(ids))
 
-    # -- permissions: the rules are in repository.access; these apply them ----------------
-
-    def _by_entries(self, s: Session, ids: list[str]) -> tuple[int, int]:
-        """What the caller's entries grant on the last node of ``ids`` (root first), and
-        what that node passes on to its children (:func:`repository.access.evaluate`)."""
-        caller = self._caller
-        if caller.is_admin:
-            return ALL, ALL
-        if self._evaluated is None:
-            return evaluate(ids, entries.on_nodes(s, ids, caller.principals), caller)
-        key = tuple(ids)  # a view for one request (acting_for) remembers
-        found = self._evaluated.get(key)
-        if found is None:
-            found = self._evaluated[key] = evaluate(
-                ids, entries.on_nodes(s, ids, caller.principals), caller)
-        return found
-
-    def _forget_evaluations(self) -> None:
-        if self._evaluated is not None:
-            self._evaluated.clear()
-
-    def _effective(self, path: RepoPath, by_entries: int) -> int:
-        return effective(self._caller, path, by_entries)
-
-    def _granted(self, s: Session, ids: list[str], path: RepoPath) -> int:
-        return self._effective(path, self._by_entries(s, ids)[0])
-
-    @staticmethod
-    def _require(granted: int, need: int, path: RepoPath) -> None:
-        """Pass if ``granted`` holds ``need``; a node the caller can neither read nor act on
-        does not exist for it; otherwise AccessDenied."""
-        if granted & need == need:
-            return
-        if not granted & (READ | need):
-            raise NotFound(f"{paths.to_text(path)} does not exist")
-        missing = ", ".join(privilege_names(need & ~granted))
-        raise AccessDenied(f"you lack {missing} on {paths.to_text(path)}; an administrator "
-                           "can grant it")
-
-    def _readable_children(self, s: Session, parent: "Resolved", path: RepoPath) -> list:
-        """Conditions that leave out the children of ``parent`` the caller cannot read.
-
-        Only children holding an entry of the caller's can differ from their parent
-        (readable, as the caller passed that check), so this costs one query on the
-        (sparse) entries and adds a condition only when one of them hides a child.
-        """
-        caller = self._caller
-        if caller.is_admin:
-            return []
-        hidden = [
-            child_id
-            for child_id, found in entries.on_children(s, parent.row.id, caller.principals).items()
-            if not self._effective(path, step(parent.passed_on, found, caller.user)[0]) & READ
-        ]
-        return [NodeRow.id.not_in(hidden)] if hidden else []
-
-    def _below(self, s: Session, top: "Resolved") -> Iterator[tuple[str, int, int]]:
-        """(node id, what entries grant there, what it passes on) for each node strictly
-        below ``top`` that holds an entry of the caller's: the only nodes whose rights can
-        differ from the ones they inherit."""
-        found, segments = entries.below(s, top.row.id, self._caller.principals)
-        for node_id, segment in segments.items():
-            granted, passed_on = top.by_entries, top.passed_on
-            for node in segment:
-                granted, passed_on = step(passed_on, found.get(node, ()), self._caller.user)
-            yield node_id, granted, passed_on
-
-    def _check_removal(self, s: Session, found: "Resolved", path: RepoPath) -> None:
-        """Delete's rules for the node ``found`` at ``path`` (which passed ``jcr:removeNode``
-        itself): not a mount, ``jcr:removeChildNodes`` on its parent, and ``jcr:removeNode``
-        on everything below it."""
-        if self.is_mount(path) and not self._caller.is_admin:
-            raise AccessDenied(f"{paths.to_text(path)} is where an API keeps its data; only "
-                               "administrators may move, rename or delete it")
-        self._require(self._granted(s, found.ids[:-1], path[:-1]), REMOVE_CHILD_NODES, path[:-1])
-        if self._caller.is_admin:
-            return
-        for _, granted, passed_on in self._below(s, found):
-            # What a node passes on is what its descendants (if any) hold: both must allow.
-            if not self._effective(path, granted & passed_on) & REMOVE_NODE:
-                raise AccessDenied(f"{paths.to_text(path)} holds nodes you may not delete; "
-                                   "nothing was changed")
-
-    def _check_overwrite(self, s: Session, destination: RepoPath) -> None:
-        """A COPY or MOVE may replace an existing node only where it could delete it."""
-        try:
-            found = self._resolve(s, destination, REMOVE_NODE)
-        except NotFound:  # it exists, but not for this caller: it may not replace it
-            raise AccessDenied(f"you may not replace {paths.to_text(destination)}") from None
-        self._check_removal(s, found, destination)
-
-    def _unreadable_below(self, s: Session, top: "Resolved", path: RepoPath) -> set[str]:
-        """Nodes below ``top`` the caller cannot read, or whose descendants it cannot read
-        by inheritance (a copy leaves them out, with what is below them)."""
-        if self._caller.is_admin:
-            return set()
-        return {node_id for node_id, granted, passed_on in self._below(s, top)
-                if not self._effective(path, granted & passed_on) & READ}
-
-    def _check_owned(self, path: RepoPath, keys: Iterable[str]) -> None:
-        """Refuse writing a property another API owns (``own_properties``)."""
-        door = self._caller.door
-        if self._caller.is_system or not self._owned:
-            return
-        for key in keys:
-            for owned in self._owned:
-                if owned.door != door and owned.covers(path, key):
-                    raise AccessDenied(f"the property {key} belongs to the {owned.door} API "
-                                       "and is read-only here")
-
     def _raise_if_property_taken(self, parent_path: RepoPath, properties: dict[str, Any] | None,
                                  *, except_id: str | None = None) -> None:
         """After a write broke a constraint: raise PropertyTaken if it was the sibling-unique
@@ -1071,32 +554,9 @@ class Repository:
         return Node(
             id=row.id, parent_id=row.parent_id, name=row.name, kind=row.kind,
             properties=dict(row.properties or {}), blob=stored, mime_type=row.mime_type,
-            created=_aware(row.created), modified=_aware(row.modified), version=row.version,
+            created=aware(row.created), modified=aware(row.modified), version=row.version,
             path=path,
         )
-
-
-def _add_missing_columns(connection) -> None:
-    """Add the nullable columns a newer version defined to tables an older one made (e.g.
-    ``tokens.expires``, ``jobs.lease_until``). A stopgap until the schema has real
-    migrations."""
-    inspector = inspect(connection)
-    existing_tables = set(inspector.get_table_names())
-    for table in Base.metadata.sorted_tables:
-        if table.name not in existing_tables:
-            continue
-        have = {column["name"] for column in inspector.get_columns(table.name)}
-        for column in table.columns:
-            if column.name not in have and column.nullable:
-                kind = column.type.compile(dialect=connection.dialect)
-                connection.execute(text(f'ALTER TABLE {table.name} ADD COLUMN "{column.name}" {kind}'))
-
-
-def _budget_exceeded(error: OperationalError) -> bool:
-    """Whether the database stopped a statement because its listing ran out of time."""
-    if getattr(error.orig, "sqlstate", None) == QUERY_CANCELED:  # PostgreSQL
-        return True
-    return isinstance(error.orig, sqlite3.OperationalError) and "interrupted" in str(error.orig)
 
 
 def _storable(value: str, max_length: int) -> bool:
@@ -1108,61 +568,3 @@ def _check_mime(mime_type: str | None) -> None:
     """A stored media type goes out in Content-Type headers: it must be a valid one."""
     if mime_type is not None and (why := mediatypes.problem(mime_type)) is not None:
         raise InvalidValue(why)
-
-
-def _make_engine(database_url: str, *, echo: bool) -> Engine:
-    if not database_url.startswith("sqlite"):
-        return create_engine(database_url, echo=echo, pool_pre_ping=True)
-    engine = create_engine(database_url, echo=echo, connect_args={"timeout": 30})
-    _create_private_file(engine.url.database)
-
-    @event.listens_for(engine, "connect")
-    def _configure(dbapi_connection, _record):
-        # Let SQLAlchemy, not the sqlite3 module, issue BEGIN (see the "begin" hook).
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        _switch_to_wal(cursor)
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA synchronous=FULL")
-        cursor.close()
-        # REGEXP by RE2 (linear time) in place of the Python re that SQLAlchemy registers,
-        # which backtracks: "a?"*46 + "a"*46 ran for minutes.
-        dbapi_connection.create_function("regexp", 2, sqlite_regexp, deterministic=True)
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        immediate = connection.get_execution_options().get("sqlite_immediate")
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-    return engine
-
-
-def _create_private_file(database: str | None) -> None:
-    """Create a new SQLite database file readable by its owner only (0600); SQLite gives
-    its -wal and -shm files the database file's permissions."""
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return
-    try:
-        os.close(os.open(database, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
-    except OSError:  # it exists; or it cannot be made, which SQLite will report
-        pass
-
-
-#: How long opening a new SQLite database waits for another process switching it to WAL.
-WAL_SWITCH_TIMEOUT = 30.0
-
-
-def _switch_to_wal(cursor) -> None:
-    """``PRAGMA journal_mode=WAL``. On a new file the switch takes a lock that SQLite's busy
-    timeout does not wait for: processes opening a new database at once retry it rather
-    than fail with "database is locked"."""
-    deadline = time.monotonic() + WAL_SWITCH_TIMEOUT
-    while True:
-        try:
-            cursor.execute("PRAGMA journal_mode=WAL")
-            return
-        except sqlite3.OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.01)
