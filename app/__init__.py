@@ -46,7 +46,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     _bootstrap_admin(app)
     _guard_logins(app)
 
-    from . import aem, ams, bodies, cli, csrf, emporix, projects, renditions
+    from . import aem, ams, bodies, cli, csrf, dav, emporix, projects, renditions
 
     bodies.init_app(app)
     csrf.init_app(app)  # first: its check runs before any API's
@@ -55,6 +55,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     projects.init_app(app)
     emporix.init_app(app)
     renditions.init_app(app)
+    dav.init_app(app)
     cli.register(app)
     return app
 

@@ -51,3 +51,9 @@ JOBS_LEASE_SECONDS = 10.0
 #: one saves it rather than showing it. True: send them inline too. Every download carries
 #: ``X-Content-Type-Options: nosniff`` and ``Content-Security-Policy: sandbox`` either way.
 SERVE_ACTIVE_CONTENT_INLINE = False
+#: WebDAV (/dav/): "ignore" accepts macOS Finder's metadata files (._* and .DS_Store) without
+#: storing them; "store" stores them like any other file.
+DAV_MACOS_METADATA = "ignore"
+#: WebDAV: allow PROPFIND with Depth: infinity (a whole subtree in one answer). Off: such a
+#: request gets RFC 4918's propfind-finite-depth error.
+DAV_PROPFIND_INFINITY = False

@@ -78,8 +78,13 @@ class Listing:
         offset: int = 0,
         limit: int | None = 20,
         after: str | None = None,
+        count: bool = True,
     ) -> Page:
         """One page of a node's children, ordered by name (byte order).
+
+        Without ``count`` the children are not counted (``Page.total`` is -1): for walking
+        a large folder page by page, where counting it on every page would cost more than
+        reading the page.
 
         With ``after`` (the last name of the previous page) the page is found by key, so a
         page deep in a large folder costs what the first page costs; ``offset`` is then
@@ -99,7 +104,8 @@ class Listing:
             where = [NodeRow.parent_id == found.row.id, *self._readable_children(s, found, path)]
             if kinds is not None:
                 where.append(NodeRow.kind.in_(list(kinds)))
-            total = s.scalar(select(func.count()).select_from(NodeRow).where(*where))
+            total = s.scalar(select(func.count()).select_from(NodeRow).where(*where)) \
+                if count else -1
             query = select(NodeRow, Blob).outerjoin(Blob).where(*where).order_by(NodeRow.name)
             if after is not None:
                 query = query.where(NodeRow.name > after)

@@ -9,10 +9,12 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
     text,
 )
@@ -219,3 +221,24 @@ class Job(Base):
     #: What the job needs beyond its node (e.g. where to import media from), as JSON; the
     #: queue stores it and does not look inside.
     payload: Mapped[dict | None] = mapped_column(JSON, nullable=True)
+
+
+class DavLock(Base):
+    """A WebDAV lock (``app/dav/locks.py``). Kept here, not in a server's memory, so every
+    server process sees every lock. Keyed by URL path (``root``, percent-quoted, no
+    trailing slash), as WebDAV locks are: a lock on an unmapped URL has no node."""
+
+    __tablename__ = "dav_locks"
+    __table_args__ = (Index("ix_dav_locks_root", "root"),)
+
+    token: Mapped[str] = mapped_column(String(100), primary_key=True)
+    # Byte order, so a range on it finds the locks below a path on both backends.
+    root: Mapped[str] = mapped_column(Text().with_variant(Text(collation="C"), "postgresql"))
+    principal: Mapped[str] = mapped_column(String(255))
+    scope: Mapped[str] = mapped_column(String(16))
+    depth: Mapped[str] = mapped_column(String(16))
+    #: The client's ``<owner>`` element, as XML.
+    owner: Mapped[str] = mapped_column(Text, default="")
+    #: Seconds the lock was granted for, and when it ends (epoch seconds).
+    timeout: Mapped[float] = mapped_column(Float(53))
+    expire: Mapped[float] = mapped_column(Float(53))
