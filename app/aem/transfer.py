@@ -6,6 +6,10 @@ another host → 403; ``X-Depth`` is ``infinity`` (default) or ``0``, else 400 (
 acts as infinity); ``X-Overwrite`` is ``T`` (default) or ``F``. The repository decides the
 rest: 404 source missing, 412 destination parent missing or overwrite refused, 403 onto
 itself or into its own subtree; 201 new destination, 204 replaced.
+
+WebDAV tools send the standard ``Destination``, ``Overwrite`` and ``Depth`` headers
+(RFC 4918); each is read where its ``X-`` form is absent, the ``X-`` form winning when a
+request sends both.
 """
 from __future__ import annotations
 
@@ -29,10 +33,16 @@ class TransferRequest:
     overwrite: bool
 
 
+def _header(name: str) -> str | None:
+    """The ``X-`` form of a header, else its standard form (``Destination``...)."""
+    value = request.headers.get(f"X-{name}")
+    return value if value is not None else request.headers.get(name)
+
+
 def parse_headers(method: str) -> TransferRequest:
-    raw = request.headers.get("X-Destination")
+    raw = _header("Destination")
     if raw is None or raw.strip() == "":
-        raise ApiError(412, f"{method} needs an X-Destination header")
+        raise ApiError(412, f"{method} needs an X-Destination (or Destination) header")
     parts = urlsplit(raw.strip())
     if parts.scheme or parts.netloc:
         if parts.scheme not in ("http", "https") or parts.netloc.lower() != request.host.lower():
@@ -44,12 +54,14 @@ def parse_headers(method: str) -> TransferRequest:
         raise ApiError(403, f"X-Destination must lie inside {urls.API_ROOT}")
     destination = paths.parse(path[len(urls.API_ROOT):], percent_decode=True)
 
-    depth = request.headers.get("X-Depth", "infinity").strip().lower()
+    depth = _header("Depth")
+    depth = "infinity" if depth is None else depth.strip().lower()
     if depth not in ("infinity", "0"):
-        raise ApiError(400, "X-Depth must be 'infinity' or '0'")
-    overwrite = request.headers.get("X-Overwrite", "T").strip().upper()
+        raise ApiError(400, "X-Depth (or Depth) must be 'infinity' or '0'")
+    overwrite = _header("Overwrite")
+    overwrite = "T" if overwrite is None else overwrite.strip().upper()
     if overwrite not in ("T", "F"):
-        raise ApiError(400, "X-Overwrite must be 'T' or 'F'")
+        raise ApiError(400, "X-Overwrite (or Overwrite) must be 'T' or 'F'")
     return TransferRequest(destination=destination,
                            recursive=(method == "MOVE" or depth == "infinity"),
                            overwrite=overwrite == "T")
