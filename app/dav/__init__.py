@@ -16,6 +16,8 @@ accepted and not stored; ``store``: stored like any file) and ``DAV_PROPFIND_INF
 """
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.test import run_wsgi_app
@@ -83,6 +85,17 @@ def serve(subpath: str) -> Response:
     return Response(app_iter, status=status, headers=kept, direct_passthrough=True)
 
 
+class _StreamedAnswers(logging.Filter):
+    """WsgiDAV logs an error, and asks to close the connection, for every answer without a
+    Content-Length; a streamed PROPFIND has none by design (the server sends it chunked)."""
+
+    EXPECTED = ("Missing required Content-Length header in 207-response",
+                "Adding 'Connection: close' header")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(self.EXPECTED)
+
+
 def make_dav_app(app: Flask) -> WsgiDAVApp:
     repository = app.extensions["repository"]
     config = app.config
@@ -111,5 +124,8 @@ def make_dav_app(app: Flask) -> WsgiDAVApp:
 
 
 def init_app(app: Flask) -> None:
+    logger = logging.getLogger("wsgidav.wsgidav_app")
+    if not any(isinstance(f, _StreamedAnswers) for f in logger.filters):
+        logger.addFilter(_StreamedAnswers())
     app.extensions[EXTENSION] = make_dav_app(app)
     app.register_blueprint(bp)

@@ -1,4 +1,4 @@
-"""``PROPFIND`` with ``Depth: 1`` on a folder, streamed.
+"""``PROPFIND`` with ``Depth: 0`` or ``1``, streamed.
 
 WsgiDAV's ``RequestServer.do_PROPFIND`` builds the whole ``multistatus`` element in memory
 and then serialises it, so its memory grows with the folder (100,000 members: every
@@ -9,8 +9,9 @@ parts: its body parsing (``util.parse_xml_body``), each resource's properties
 (``get_properties``, as WsgiDAV computes them) and its ``<response>`` builder
 (``util.add_property_response``), writing each ``<response>`` as soon as it is made.
 The members are read a page at a time (:meth:`FolderResource.iter_members`), and the
-lock table once for the whole folder. Anything else (Depth 0, a file, conditional
-headers) is left to WsgiDAV.
+lock table once for the whole folder. ``Depth: 0`` takes the same path (one response), so
+both read RFC 4918's ``<propname/>`` (WsgiDAV 4.4 looks for ``<name/>`` instead; both are
+accepted). Depth infinity (when allowed) and conditional requests are left to WsgiDAV.
 """
 from __future__ import annotations
 
@@ -29,20 +30,19 @@ TAIL = b"</D:multistatus>"
 BATCH = 200
 
 
-def stream(provider, environ: dict, start_response: Callable,
-           default_handler: Callable) -> Iterable[bytes]:
+def stream(provider, environ: dict, start_response: Callable) -> Iterable[bytes]:
     path = environ["PATH_INFO"]
-    folder = provider.get_resource_inst(path, environ)
-    if folder is None:
+    resource = provider.get_resource_inst(path, environ)
+    if resource is None:
         raise DAVError(HTTP_NOT_FOUND, path)
-    if not isinstance(folder, FolderResource):
-        return default_handler(environ, start_response)
     mode, names = requested(environ)
-    root = normalize_lock_root(folder.get_ref_url())
-    environ[LOCKS_BELOW] = (root, provider.lock_manager.storage.locked_roots_below(root))
+    members = isinstance(resource, FolderResource) and environ.get("HTTP_DEPTH") == "1"
+    if members:
+        root = normalize_lock_root(resource.get_ref_url())
+        environ[LOCKS_BELOW] = (root, provider.lock_manager.storage.locked_roots_below(root))
     start_response("207 Multi-Status", [("Content-Type", "application/xml; charset=utf-8"),
                                         ("Date", util.get_rfc1123_time())])
-    return _body(folder, mode, names)
+    return _body(resource, resource.iter_members() if members else (), mode, names)
 
 
 def requested(environ: dict) -> tuple[str, list[str] | None]:
@@ -55,7 +55,7 @@ def requested(environ: dict) -> tuple[str, list[str] | None]:
         raise DAVError(HTTP_BAD_REQUEST, "the body of a PROPFIND must be a DAV:propfind element")
     mode, names = None, []
     for element in request:
-        if element.tag in ("{DAV:}allprop", "{DAV:}name"):
+        if element.tag in ("{DAV:}allprop", "{DAV:}propname", "{DAV:}name"):
             if mode:
                 raise DAVError(HTTP_BAD_REQUEST, "allprop, propname and prop exclude each other")
             mode = "allprop" if element.tag == "{DAV:}allprop" else "name"
@@ -69,10 +69,10 @@ def requested(environ: dict) -> tuple[str, list[str] | None]:
     return "named", names
 
 
-def _body(folder: FolderResource, mode: str, names: list[str] | None) -> Iterator[bytes]:
+def _body(resource, members: Iterable, mode: str, names: list[str] | None) -> Iterator[bytes]:
     holder = xml_tools.make_multistatus_el()
-    batch = [HEAD, _response(holder, folder, mode, names)]
-    for member in folder.iter_members():
+    batch = [HEAD, _response(holder, resource, mode, names)]
+    for member in members:
         batch.append(_response(holder, member, mode, names))
         if len(batch) >= BATCH:
             yield b"".join(batch)

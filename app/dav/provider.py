@@ -46,7 +46,9 @@ class RepositoryProvider(DAVProvider):
         return self.macos_metadata == IGNORE and (
             name.startswith(MACOS_PREFIX) or name in MACOS_NAMES)
 
-    def get_resource_inst(self, path: str, environ: dict):
+    def get_resource_inst(self, path: str | None, environ: dict):
+        if path is None:  # WsgiDAV asks for the root's parent
+            return None
         try:
             target = paths.parse(path)
         except InvalidPath:
@@ -77,8 +79,8 @@ class RepositoryProvider(DAVProvider):
                 raise DAVError(HTTP_FORBIDDEN, "PROPFIND with Depth: infinity is not allowed "
                                                "here; list one level at a time (Depth: 1)",
                                err_condition=PRECONDITION_CODE_PropfindFiniteDepth)
-            if depth == "1" and not any(key in environ for key in CONDITIONAL_HEADERS):
-                return propfind.stream(self, environ, start_response, default_handler)
+            if depth in ("0", "1") and not any(key in environ for key in CONDITIONAL_HEADERS):
+                return propfind.stream(self, environ, start_response)
         if method in ("COPY", "MOVE"):
             return default_handler(environ, _created_is_201(environ, start_response))
         return default_handler(environ, start_response)

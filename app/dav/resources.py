@@ -139,7 +139,10 @@ class _Node:
                 self._pending = {}
             self._pending[DEAD + name] = change
             return True
-        changes, self._pending = self._pending or {DEAD + name: change}, {}
+        if self._pending is None:  # no dry run came first: store this change alone
+            changes = {DEAD + name: change}
+        else:  # the first real call stores every change; the later ones are done
+            changes, self._pending = self._pending, {}
         if changes:
             with translated():
                 self.node = self.repository.update(self.repo_path, properties=changes)
@@ -158,14 +161,11 @@ class _Node:
     # -- locking --------------------------------------------------------------------------
 
     def prevent_locking(self) -> bool:
-        """Only who may change a resource may lock it. WsgiDAV also asks while listing lock
-        properties; only a LOCK pays for the check."""
-        if self.environ["REQUEST_METHOD"] != "LOCK":
-            return False
-        try:
-            self.repository.check(self.repo_path, MODIFY_PROPERTIES)
-        except Exception:  # noqa: BLE001 - any refusal: no lock
-            return True
+        """Only who may change a resource may lock it (else 403, saying what is missing).
+        WsgiDAV also asks while listing lock properties; only a LOCK pays for the check."""
+        if self.environ["REQUEST_METHOD"] == "LOCK":
+            with translated():
+                self.repository.check(self.repo_path, MODIFY_PROPERTIES)
         return False
 
     # -- DELETE, COPY, MOVE ---------------------------------------------------------------
@@ -383,10 +383,8 @@ class DiscardedFile(DAVNonCollection):
                 raise DAVError(409, f"the folder of {self.path} does not exist") from None
 
     def prevent_locking(self) -> bool:
-        try:
+        if self.environ["REQUEST_METHOD"] == "LOCK":
             self._check_parent()
-        except DAVError:
-            return True
         return False
 
     def begin_write(self, *, content_type: str | None = None) -> "BodyWriter":
