@@ -1,5 +1,5 @@
 """Benchmarks of the asset server: ``python -m bench [upload listing transfer memory emporix
-renditions logins production] [--quick]``.
+renditions logins production dav] [--quick]``.
 
 Each benchmark starts its own server process (``flask --app app run``; gunicorn with the
 production configuration for ``production``) on 127.0.0.1 with a
@@ -10,4 +10,4 @@ See ``bench/README.md``.
 """
 
 BENCHMARKS = ("upload", "listing", "transfer", "memory", "emporix", "renditions", "logins",
-              "production")
+              "production", "dav")

@@ -27,7 +27,7 @@ from wsgidav.wsgidav_app import WsgiDAVApp
 
 from .. import get_repository
 from ..auth import ASSETS, CHALLENGE, act_as, identify
-from .locks import DatabaseLockStorage
+from .locks import DatabaseLockStorage, request_scope
 from .provider import RepositoryProvider
 from .resources import REPOSITORY
 
@@ -80,7 +80,8 @@ def serve(subpath: str) -> Response:
     environ["PATH_INFO"] = path[len(MOUNT):] or "/"
     environ[REPOSITORY] = get_repository()
     environ["wsgidav.auth.user_name"] = identity.name
-    app_iter, status, headers = run_wsgi_app(current_app.extensions[EXTENSION], environ)
+    with request_scope():  # until the answer starts: the rest of a listing streams later
+        app_iter, status, headers = run_wsgi_app(current_app.extensions[EXTENSION], environ)
     kept = [(key, value) for key, value in headers.items() if key.lower() not in HOP_BY_HOP]
     return Response(app_iter, status=status, headers=kept, direct_passthrough=True)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, Iterator
 
 from sqlalchemy import delete, or_, select, text, update
@@ -33,6 +34,31 @@ DEFAULT_TIMEOUT = 7 * 24 * 3600
 MAX_TIMEOUT = 4 * 7 * 24 * 3600
 
 _TABLE = DavLock.__table__
+
+#: The locks one request has read, by root (see :func:`request_scope`); None outside one.
+_SEEN: ContextVar[dict[str, list] | None] = ContextVar("dav_locks_seen", default=None)
+
+
+@contextmanager
+def request_scope() -> Iterator[None]:
+    """Within one request, read the locks on a path and its ancestors once.
+
+    WsgiDAV's LockManager asks for the direct locks of a URL and of each of its ancestors,
+    one call each, and a PUT asks twice (its check, then its write transaction). Here the
+    first call reads the whole chain in one query and the request reuses it: the locks as
+    the request first saw them, as if it had read them all at once. Any change of a lock
+    through this storage forgets what was read."""
+    token = _SEEN.set({})
+    try:
+        yield
+    finally:
+        _SEEN.reset(token)
+
+
+def _forget() -> None:
+    seen = _SEEN.get()
+    if seen is not None:
+        seen.clear()
 
 
 def _alive(now: float):
@@ -99,10 +125,12 @@ class DatabaseLockStorage:
 
     def cleanup(self) -> None:
         """Remove expired locks."""
+        _forget()
         with self._write() as connection:
             connection.execute(delete(_TABLE).where(~_alive(time.time())))
 
     def clear(self) -> None:
+        _forget()
         with self._write() as connection:
             connection.execute(delete(_TABLE))
 
@@ -128,6 +156,7 @@ class DatabaseLockStorage:
         validate_lock(lock)
         lock["token"] = generate_lock_token()
         owner = lock["owner"]
+        _forget()
         with self._write() as connection:
             connection.execute(delete(_TABLE).where(~_alive(now)))
             conflicts = self._conflicts(connection, root, lock["scope"], lock["depth"], now)
@@ -146,6 +175,7 @@ class DatabaseLockStorage:
     def refresh(self, token: str, *, timeout: float) -> dict[str, Any]:
         if timeout < 0 or timeout > MAX_TIMEOUT:
             timeout = MAX_TIMEOUT
+        _forget()
         with self._write() as connection:
             connection.execute(update(_TABLE).where(_TABLE.c.token == token)
                                .values(timeout=timeout, expire=time.time() + timeout))
@@ -155,6 +185,7 @@ class DatabaseLockStorage:
         return _as_lock(row)
 
     def delete(self, token: str) -> bool:
+        _forget()
         with self._write() as connection:
             return connection.execute(delete(_TABLE).where(_TABLE.c.token == token)).rowcount > 0
 
@@ -163,15 +194,34 @@ class DatabaseLockStorage:
         """Live locks whose root is ``path`` (``include_root``) or below it
         (``include_children``)."""
         root = normalize_lock_root(path)
-        where = []
-        if include_root:
-            where.append(_TABLE.c.root == root)
-        if include_children:
-            where.append(_below(root))
-        with self._read() as connection:
-            rows = connection.execute(select(_TABLE).where(or_(*where), _alive(time.time()))
-                                      .order_by(_TABLE.c.root, _TABLE.c.token)).all()
+        if include_root and not include_children:
+            rows = self._direct(root)
+        else:
+            where = []
+            if include_root:
+                where.append(_TABLE.c.root == root)
+            if include_children:
+                where.append(_below(root))
+            with self._read() as connection:
+                rows = connection.execute(select(_TABLE).where(or_(*where), _alive(time.time()))
+                                          .order_by(_TABLE.c.root, _TABLE.c.token)).all()
         return [row.token for row in rows] if token_only else [_as_lock(row) for row in rows]
+
+    def _direct(self, root: str) -> list:
+        """Live locks whose root is ``root``; in a request (:func:`request_scope`) the
+        locks of its ancestors are read in the same query and kept for the request."""
+        now = time.time()
+        seen = _SEEN.get()
+        if seen is not None and root in seen:
+            return [row for row in seen[root] if row.expire < 0 or row.expire >= now]
+        chain = [root, *ancestors(root)] if seen is not None else [root]
+        with self._read() as connection:
+            rows = connection.execute(select(_TABLE).where(_TABLE.c.root.in_(chain), _alive(now))
+                                      .order_by(_TABLE.c.root, _TABLE.c.token)).all()
+        if seen is not None:
+            for each in chain:
+                seen[each] = [row for row in rows if row.root == each]
+        return [row for row in rows if row.root == root]
 
     # -- for the provider -----------------------------------------------------------------
 
