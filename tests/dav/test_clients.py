@@ -1,9 +1,10 @@
 """Real WebDAV clients against a real server process: litmus (the WebDAV conformance suite),
 rclone and cadaver as their users run them, and what they did seen through the AEM API.
 
-One server (``flask --app app run``) serves the whole module; litmus also runs against
-gunicorn with two worker processes, where every request may land on either worker, so the
-locks group passes only if both see the same locks.
+One server (``flask --app app run``) serves the whole module; litmus also runs against the
+production set-up (gunicorn with ``app.gunicorn_conf``) with two worker processes, where
+every request may land on either worker, so the locks group passes only if both see the
+same locks.
 
 The clients are Debian packages (litmus, rclone, cadaver). A missing one skips its test
 with the reason, unless ``ASSETS_TEST_DAV_CLIENTS=required`` (CI), which makes it fail.
@@ -15,15 +16,13 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
 
 from ..server.conftest import AUTH, PASSWORD, Server
+from ..server.test_production_server import Gunicorn
 
 ENV = "ASSETS_TEST_DAV_CLIENTS"
 LITMUS_GROUPS = ["basic", "copymove", "props", "locks", "http"]
@@ -38,35 +37,6 @@ def client(binary: str) -> str:
     if os.environ.get(ENV, "").lower() == "required":
         pytest.fail(f"{message}, and {ENV}=required")
     pytest.skip(f"{message}; set {ENV}=required to make this a failure")
-
-
-class Gunicorn(Server):
-    """The production set-up: gunicorn with two worker processes on one instance."""
-
-    def start(self) -> "Gunicorn":
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETS_")}
-        env.update(ASSETS_INSTANCE_PATH=str(self.instance), ASSETS_ADMIN_PASSWORD=PASSWORD)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{self.port}",
-             "app:create_app()"],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            start_new_session=True)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if self.request("GET", "/api.json")[0] == 200:
-                    return self
-            except OSError:
-                pass
-            if self.process.poll() is not None:
-                raise RuntimeError("gunicorn exited during start-up")
-            time.sleep(0.1)
-        raise RuntimeError("gunicorn did not answer within 60 s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(20)
 
 
 @pytest.fixture(scope="module")
@@ -111,9 +81,10 @@ def test_litmus_passes_every_group(server, tmp_path):
     assert_litmus_passed(run_litmus(server, tmp_path))
 
 
-def test_litmus_passes_under_gunicorn_with_two_workers(tmp_path):
-    gunicorn = Gunicorn(tmp_path / "instance").start()
+def test_litmus_passes_under_the_production_set_up_with_two_workers(tmp_path):
+    gunicorn = Gunicorn(tmp_path / "instance", "--workers", "2")
     try:
+        gunicorn.wait_until_answering()
         assert_litmus_passed(run_litmus(gunicorn, tmp_path))
     finally:
         gunicorn.stop()
