@@ -37,8 +37,9 @@ METHODS = ["OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "PROPFIND", "PROPP
 #: Largest body of a request other than PUT (XML: PROPFIND, PROPPATCH, LOCK).
 MAX_XML_BYTES = 1024 * 1024
 EXTENSION = "dav.app"
-#: Hop-by-hop headers WsgiDAV may add, which a WSGI application must not send.
-HOP_BY_HOP = frozenset({"connection", "keep-alive", "transfer-encoding"})
+#: Headers of WsgiDAV's answers left to the WSGI server: hop-by-hop ones, which an
+#: application must not send, and Date, which the server sends itself.
+SERVER_HEADERS = frozenset({"connection", "keep-alive", "transfer-encoding", "date"})
 
 bp = Blueprint("dav", __name__)
 
@@ -82,7 +83,7 @@ def serve(subpath: str) -> Response:
     environ["wsgidav.auth.user_name"] = identity.name
     with request_scope():  # until the answer starts: the rest of a listing streams later
         app_iter, status, headers = run_wsgi_app(current_app.extensions[EXTENSION], environ)
-    kept = [(key, value) for key, value in headers.items() if key.lower() not in HOP_BY_HOP]
+    kept = [(key, value) for key, value in headers.items() if key.lower() not in SERVER_HEADERS]
     return Response(app_iter, status=status, headers=kept, direct_passthrough=True)
 
 
