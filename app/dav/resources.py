@@ -83,6 +83,13 @@ class _Node:
     def repository(self) -> Repository:
         return self.environ[REPOSITORY]
 
+    def get_ref_url(self) -> str:
+        """WsgiDAV's, computed once: it asks for it before every property it looks up."""
+        ref_url = self.__dict__.get("_ref_url")
+        if ref_url is None:
+            ref_url = self._ref_url = super().get_ref_url()
+        return ref_url
+
     # -- live properties ------------------------------------------------------------------
 
     def get_creation_date(self) -> float:
@@ -221,7 +228,7 @@ class FolderResource(_Node, DAVCollection):
     def get_member(self, name: str):
         return self.provider.get_resource_inst(join(self.path, name), self.environ)
 
-    def iter_members(self, page_size: int = 500):
+    def iter_members(self, page_size: int = 1000):
         """The members the caller may read, a page of children at a time (keyset pages,
         uncounted), so a large folder is never held whole."""
         after = None
