@@ -126,11 +126,15 @@ class _Node:
         if not isinstance(value, str):
             raise DAVError(HTTP_NOT_FOUND)
         try:
-            return etree.XML(value, parser=etree.XMLParser(resolve_entities=False))
-        except etree.XMLSyntaxError:  # set through another API as plain text
-            element = etree.Element(name)
-            element.text = value
-            return element
+            element = etree.XML(value, parser=etree.XMLParser(resolve_entities=False,
+                                                               no_network=True))
+            if element.tag == name:
+                return element
+        except (etree.XMLSyntaxError, ValueError):
+            pass
+        element = etree.Element(name)  # set through another API as plain text
+        element.text = value
+        return element
 
     def set_property_value(self, name: str, value, *, dry_run: bool = False):
         """PROPPATCH: WsgiDAV tries every change first (``dry_run``), then makes them only
