@@ -21,6 +21,7 @@ import logging
 from flask import Blueprint, Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.test import run_wsgi_app
+from werkzeug.wsgi import LimitedStream
 from wsgidav.error_printer import ErrorPrinter
 from wsgidav.request_resolver import RequestResolver
 from wsgidav.wsgidav_app import WsgiDAVApp
@@ -73,7 +74,13 @@ def serve(subpath: str) -> Response:
         # Bounded by Content-Length (or the server's end of a chunked body), and by
         # MAX_CONTENT_LENGTH: WsgiDAV reads to the end of what it is given, and the
         # development server hands over the raw socket.
-        environ["wsgi.input"] = request.stream
+        stream = request.stream
+        if request.content_length is not None:
+            # Stop at the declared length: under gunicorn (wsgi.input_terminated) werkzeug
+            # caps the stream at MAX_CONTENT_LENGTH and refuses a read past the cap, so a
+            # body of exactly the limit would be read whole and then refused.
+            stream = LimitedStream(stream, request.content_length)
+        environ["wsgi.input"] = stream
     except HTTPException as error:
         return _plain(error.code or 400, error.description or error.name)
     path = environ.get("PATH_INFO", "")

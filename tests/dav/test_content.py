@@ -69,6 +69,20 @@ def test_a_body_over_the_limit_is_413_and_stores_nothing(make_app, token_auth):
     assert not dav.repository.exists(("big.bin",))
 
 
+def test_a_body_of_exactly_the_limit_is_stored_when_the_server_terminates_the_input(
+        make_app, token_auth):
+    """gunicorn sets wsgi.input_terminated; werkzeug then caps the input at the limit and
+    refuses a read past it: the body must be read to its declared length, no further."""
+    from .conftest import Dav
+
+    dav = Dav(make_app(MAX_CONTENT_LENGTH=1000), token_auth)
+    response = dav.client.open("/dav/exact.bin", method="PUT", data=b"x" * 1000,
+                               headers=dav.headers,
+                               environ_overrides={"wsgi.input_terminated": True})
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert dav.repository.get(("exact.bin",)).blob.size == 1000
+
+
 def test_the_media_type_is_the_declared_one_else_guessed_from_the_name(dav):
     dav.request("PUT", "/dav/a.jpg", data=b"x")
     dav.request("PUT", "/dav/b.jpg", data=b"x", headers={"Content-Type": "application/octet-stream"})
