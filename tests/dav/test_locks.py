@@ -7,8 +7,18 @@ import pytest
 from wsgidav.dav_error import DAVError
 
 from app.dav.locks import DatabaseLockStorage
+from tests.postgres_server import postgres_server, postgres_url  # noqa: F401 (fixtures)
 
 from .conftest import Dav
+
+
+@pytest.fixture(params=[pytest.param("sqlite", marks=pytest.mark.sqlite),
+                        pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def storage(request, make_app) -> DatabaseLockStorage:
+    """The lock storage on each database backend."""
+    settings = {} if request.param == "sqlite" else {
+        "DATABASE_URL": request.getfixturevalue("postgres_url")}
+    return DatabaseLockStorage(make_app(**settings).extensions["repository"].engine)
 
 LOCKINFO = ('<?xml version="1.0"?><D:lockinfo xmlns:D="DAV:"><D:lockscope><D:{scope}/>'
             '</D:lockscope><D:locktype><D:write/></D:locktype><D:owner>tests</D:owner>'
@@ -103,10 +113,9 @@ def test_a_user_who_may_only_read_cannot_lock(app, dav, dav_for):
     assert b"jcr:modifyProperties" in response.get_data()
 
 
-def test_the_storage_refuses_a_conflicting_lock_taken_meanwhile(app):
+def test_the_storage_refuses_a_conflicting_lock_taken_meanwhile(storage):
     """The manager checks and then stores; another process may have locked in between:
     the storage checks again while it holds the write lock."""
-    storage = DatabaseLockStorage(app.extensions["repository"].engine)
 
     def new(root, scope="exclusive", depth="infinity"):
         return {"root": root, "type": "write", "scope": scope, "depth": depth,
@@ -124,8 +133,7 @@ def test_the_storage_refuses_a_conflicting_lock_taken_meanwhile(app):
                                      token_only=True)) == 2
 
 
-def test_an_expired_lock_no_longer_binds(app):
-    storage = DatabaseLockStorage(app.extensions["repository"].engine)
+def test_an_expired_lock_no_longer_binds(storage):
     lock_ = storage.create("/a", {"root": "/a", "type": "write", "scope": "exclusive",
                                   "depth": "0", "owner": b"", "timeout": 60, "principal": "x"})
     with storage.engine.begin() as connection:
@@ -133,3 +141,17 @@ def test_an_expired_lock_no_longer_binds(app):
     assert storage.get(lock_["token"]) is None
     assert storage.get_lock_list("/a", include_root=True, include_children=False,
                                  token_only=True) == []
+
+
+def test_locks_below_a_path_are_found_by_byte_order_not_by_prefix_text(storage):
+    """``/a`` holds ``/a/b`` but not ``/ab`` or ``/a-b``; percent-quoted names sort too."""
+    for root in ["/a/b", "/ab", "/a-b", "/a/%C3%A9", "/a/b/c"]:
+        storage.create(root, {"root": root, "type": "write", "scope": "shared", "depth": "0",
+                              "owner": b"", "timeout": 60, "principal": "x"})
+    found = storage.get_lock_list("/a", include_root=False, include_children=True,
+                                  token_only=False)
+    assert sorted(lock["root"] for lock in found) == ["/a/%C3%A9", "/a/b", "/a/b/c"]
+    assert storage.locked_roots_below("/a/b") == {"/a/b/c"}
+    refreshed = storage.refresh(found[0]["token"], timeout=120)
+    assert refreshed["timeout"] == 120
+    assert storage.delete(found[0]["token"]) and storage.get(found[0]["token"]) is None
