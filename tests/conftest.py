@@ -16,6 +16,20 @@ def basic(user: str, password: str) -> dict[str, str]:
     return {"Authorization": f"Basic {token}"}
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes():
+    """Passwords the tests' own processes hash cost scrypt's n = 2**8 instead of 2**14: the
+    permission matrix alone makes thousands of users. Hashes record their cost, so they
+    verify alike; servers the tests start as processes keep the real cost
+    (tests/test_password_hashing.py checks it)."""
+    from repository import accounts
+
+    real = dict(accounts._SCRYPT)
+    accounts._SCRYPT["n"] = 2**8
+    yield
+    accounts._SCRYPT.update(real)
+
+
 @pytest.fixture
 def make_app(tmp_path):
     """Build an app on its own database and blob folder in tmp_path, with extra settings."""

@@ -46,8 +46,9 @@ def stream(provider, environ: dict, start_response: Callable) -> Iterable[bytes]
 
 
 def requested(environ: dict) -> tuple[str, list[str] | None]:
-    """The PROPFIND body as WsgiDAV's ``do_PROPFIND`` reads it: ``allprop`` (also for an
-    empty body), ``name``, or ``named`` with the property names asked for."""
+    """The PROPFIND body as RFC 4918 (9.1) defines it, in the modes WsgiDAV's property
+    builder takes: ``allprop`` (also for an empty body), ``name`` (``<propname/>``, and
+    WsgiDAV's ``<name/>``), or ``named`` with the property names asked for."""
     request = util.parse_xml_body(environ, allow_empty=True)
     if request is None:
         return "allprop", None
